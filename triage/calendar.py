@@ -1,0 +1,84 @@
+"""Calendar arithmetic for legal time limits in England and Wales.
+
+This is the one place that knows what "one month", "three months less one
+day", "working days" and "clear days" mean. Bank holidays come from the
+maintained ``holidays`` package (offline data), England subdivision, which
+England and Wales share.
+"""
+
+from __future__ import annotations
+
+import calendar as _cal
+from datetime import date, timedelta
+from functools import lru_cache
+
+import holidays
+
+_FIRST_YEAR, _LAST_YEAR = 1995, 2060
+
+
+@lru_cache(maxsize=1)
+def _bank_holidays() -> frozenset[date]:
+    # Built once for a fixed span so lookups never mutate shared state
+    # (the package expands lazily otherwise, which is not thread-safe).
+    days = holidays.country_holidays(
+        "GB", subdiv="ENG", years=range(_FIRST_YEAR, _LAST_YEAR + 1), expand=False
+    )
+    return frozenset(days.keys())
+
+
+def is_bank_holiday(day: date) -> bool:
+    """True on an England and Wales bank holiday (1995-2060)."""
+    if not _FIRST_YEAR <= day.year <= _LAST_YEAR:
+        raise ValueError(f"bank holidays are only known for {_FIRST_YEAR}-{_LAST_YEAR}: {day}")
+    return day in _bank_holidays()
+
+
+def is_working_day(day: date) -> bool:
+    """Monday to Friday and not a bank holiday."""
+    return day.weekday() < 5 and not is_bank_holiday(day)
+
+
+def add_months(start: date, months: int) -> date:
+    """The corresponding day ``months`` calendar months later (or earlier, if negative).
+
+    When the later month is shorter, the period ends on its last day
+    (31 January + 1 month = 28 or 29 February), the corresponding-date rule
+    the courts apply to calendar months (Dodds v Walker [1981] 1 WLR 1027).
+    """
+    index = start.year * 12 + (start.month - 1) + months
+    year, month = divmod(index, 12)
+    last = _cal.monthrange(year, month + 1)[1]
+    return date(year, month + 1, min(start.day, last))
+
+
+def add_working_days(start: date, n: int) -> date:
+    """The day ``n`` working days after ``start`` (``start`` itself not counted)."""
+    step = 1 if n >= 0 else -1
+    day, left = start, abs(n)
+    while left:
+        day += timedelta(days=step)
+        if is_working_day(day):
+            left -= 1
+    return day
+
+
+def clear_days_after(start: date, n: int, skip_sundays_and_bank_holidays: bool = False) -> date:
+    """The first day on which ``n`` clear days have passed since ``start``.
+
+    Clear days leave out the day of the event and the day of the act, so with
+    7 clear days after a Monday notice the act may happen on the Wednesday of
+    the next week. Under the Taking Control of Goods Regulations 2013 reg 2,
+    Sundays and bank holidays are not counted either.
+    """
+    day, counted = start, 0
+    while counted < n:
+        day += timedelta(days=1)
+        if skip_sundays_and_bank_holidays and (day.weekday() == 6 or is_bank_holiday(day)):
+            continue
+        counted += 1
+    return day + timedelta(days=1)
+
+
+def days_between(earlier: date, later: date) -> int:
+    return (later - earlier).days

@@ -1,0 +1,146 @@
+"""The engine: assess case facts against a rule set for a given day.
+
+    >>> from triage.engine import Engine
+    >>> engine = Engine.default()
+    >>> assessment = engine.assess({"housing": {...}}, as_of=date(2026, 11, 23))
+
+Same facts, same rule set, same ``as_of``: same assessment. The engine never
+reads the wall clock. One :class:`Engine` may be shared by a web server's
+worker threads (calls into durable-rules are serialised; see
+``triage.durable_runner``). For throughput use :meth:`Engine.assess_batch`,
+which spreads cases over processes.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from triage.assessment import Assessment
+from triage.compiler import CATCH_ALL, CompiledRule, CompiledRuleSet, compile_ruleset
+from triage.durable_runner import DurableRunner, EngineError
+from triage.facts import CaseFacts, parse_facts
+from triage.findings import build
+from triage.flatten import flatten
+from triage.rulesets.loader import RuleSet, load_ruleset
+
+__all__ = ["Engine", "EngineError"]
+
+_ENGINES: dict[str, Engine] = {}
+_ENGINES_LOCK = threading.Lock()
+
+
+class Engine:
+    """A rule set compiled once, ready to assess any number of cases."""
+
+    def __init__(self, ruleset: RuleSet) -> None:
+        self.ruleset = ruleset
+        self.compiled: CompiledRuleSet = compile_ruleset(ruleset)
+        self._runner = DurableRunner(self.compiled)
+
+    @classmethod
+    def for_ruleset(cls, ruleset: RuleSet) -> Engine:
+        """The shared engine for this rule set's content hash (compiled once per process)."""
+        with _ENGINES_LOCK:
+            engine = _ENGINES.get(ruleset.hash)
+            if engine is None:
+                engine = _ENGINES[ruleset.hash] = cls(ruleset)
+            return engine
+
+    @classmethod
+    def default(cls, root: Path | str | None = None) -> Engine:
+        """The shared engine for the rule set in ``root`` (default: bundled England rules)."""
+        return cls.for_ruleset(load_ruleset(root))
+
+    # ------------------------------------------------------------ single cases
+
+    def assess(self, facts: CaseFacts | Mapping[str, Any], as_of: date) -> Assessment:
+        """Assess one case for the day ``as_of``. Raises FactsError on bad facts."""
+        if not isinstance(as_of, date):
+            raise TypeError("as_of must be a date")
+        case = facts if isinstance(facts, CaseFacts) else parse_facts(dict(facts))
+        flat = flatten(case, as_of)
+        fired = self.fired_rules(flat, case.case_ref)
+        return build(self.compiled, fired, case, flat, as_of)
+
+    def fired_rules(self, flat: dict[str, Any], case_ref: str | None = None) -> list[CompiledRule]:
+        """The rules durable-rules fires for a flat case, deduplicated, in rule-file order.
+
+        A rule whose condition has an ``any`` may fire once per true branch;
+        each rule counts once.
+        """
+        by_name = self.compiled.by_name
+        names = {n for n in self._runner.fired(flat, case_ref) if n != CATCH_ALL}
+        return sorted((by_name[n] for n in names), key=lambda c: c.index)
+
+    def fired_python(self, flat: dict[str, Any]) -> list[CompiledRule]:
+        """The same rules evaluated in plain Python: the reference the engine is checked against."""
+        return [c for c in self.compiled.rules if c.fires(flat)]
+
+    # ------------------------------------------------------------ batches
+
+    def assess_batch(
+        self,
+        cases: Sequence[CaseFacts | Mapping[str, Any]],
+        as_of: date,
+        processes: int | None = None,
+        chunk_size: int = 250,
+    ) -> list[Assessment]:
+        """Assess many cases, spread over ``processes`` worker processes (default: all cores).
+
+        Results come back in input order. With one process (or few cases) it
+        runs in this process.
+        """
+        procs = processes or os.cpu_count() or 1
+        if procs <= 1 or len(cases) < 2 * chunk_size:
+            return [self.assess(c, as_of) for c in cases]
+        return list(self.iter_batch(cases, as_of, procs, chunk_size))
+
+    def iter_batch(
+        self,
+        cases: Iterable[CaseFacts | Mapping[str, Any]],
+        as_of: date,
+        processes: int,
+        chunk_size: int = 250,
+    ) -> Iterator[Assessment]:
+        """Like :meth:`assess_batch`, streaming results in input order."""
+        ctx = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
+        with ctx.Pool(
+            processes, initializer=_worker_init, initargs=(str(self.ruleset.root), self.ruleset.hash)
+        ) as pool:
+            chunks = _chunks(cases, chunk_size)
+            for result in pool.imap(_worker_assess, ((c, as_of) for c in chunks)):
+                yield from result
+
+
+def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    chunk: list[Any] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+_WORKER: Engine | None = None
+
+
+def _worker_init(root: str, expected_hash: str) -> None:
+    global _WORKER
+    ruleset = load_ruleset(root)
+    if ruleset.hash != expected_hash:
+        raise EngineError(f"rule set in {root} changed while a batch was starting")
+    _WORKER = Engine.for_ruleset(ruleset)
+
+
+def _worker_assess(job: tuple[list[Any], date]) -> list[Assessment]:
+    assert _WORKER is not None
+    cases, as_of = job
+    return [_WORKER.assess(c, as_of) for c in cases]

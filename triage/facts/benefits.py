@@ -1,0 +1,50 @@
+"""Welfare benefits: PIP, Universal Credit work capability, sanctions, migration."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from triage.facts.common import Day, Pounds, Section, Tri, fact, not_before
+
+PipStage = Literal[
+    "not_claimed", "claim_in_progress", "pip2_due", "awaiting_decision", "refused",
+    "award_too_low", "award_reduced", "review_due", "awarded",
+]  # fmt: skip
+WcaStage = Literal[
+    "uc50_due", "assessment_due", "awaiting_decision", "found_fit_for_work", "lcw", "lcwra"
+]
+CarerIssue = Literal["not_claimed", "refused", "stopped", "overpayment"]
+
+
+class Benefits(Section):
+    """Facts about benefit claims, decisions and challenges."""
+
+    pip_stage: PipStage | None = fact("Where is the person's PIP claim up to?")
+    pip2_due_date: Day = fact("When must the PIP 'How your disability affects you' form go back?")
+    pip_decision_date: Day = fact("What date is on the PIP decision letter?")
+    mr_requested: Tri = fact("Has the person asked for a mandatory reconsideration?")
+    mr_notice_date: Day = fact("What date is on the mandatory reconsideration notice?")
+    appeal_lodged: Tri = fact("Has the person lodged an appeal with the tribunal?")
+    tribunal_hearing_date: Day = fact("When is the benefit tribunal hearing?")
+    upper_tribunal: Tri = fact("Does the case involve an appeal to the Upper Tribunal?")
+    uc_claimant: Tri = fact("Does the person claim Universal Credit?")
+    wca_stage: WcaStage | None = fact("Where is the work capability assessment up to?")
+    uc50_due_date: Day = fact("When must the UC50 questionnaire go back?")
+    wca_decision_date: Day = fact("What date is on the work capability decision letter?")
+    sanctioned: Tri = fact("Has the person's Universal Credit been sanctioned (cut)?")
+    sanction_decision_date: Day = fact("What date is on the sanction decision?")
+    hardship_payment: Tri = fact("Is the person getting a hardship payment?")
+    migration_notice: Tri = fact("Has the person had a letter telling them to move to Universal Credit?")
+    migration_notice_date: Day = fact("What date is on the move-to-Universal-Credit letter?")
+    housing_costs_shortfall: Tri = fact(
+        "Does Housing Benefit or the UC housing element fall short of the rent?"
+    )
+    hb_decision_date: Day = fact("What date is on the Housing Benefit decision being challenged?")
+    overpayment_recovery: Tri = fact("Is an overpayment of benefit being taken back?")
+    overpayment_decision_date: Day = fact("What date is on the overpayment decision?")
+    overpayment_amount: Pounds = fact("How much is the overpayment said to be?")
+    carer_issue: CarerIssue | None = fact("What is the problem with Carer's Allowance?")
+    carer_decision_date: Day = fact("What date is on the Carer's Allowance decision?")
+    no_income_now: Tri = fact("Is the person left with no money for food or bills?")
+
+    _appeal_hearing = not_before("tribunal_hearing_date", "mr_notice_date")

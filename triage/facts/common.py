@@ -1,0 +1,97 @@
+"""Building blocks shared by every section of the case facts.
+
+A fact that is ``None`` is *unknown*: the question was not asked, or the
+person said "don't know" or "prefer not to say". Unknown is never read as
+"no"; the engine treats it with three-valued logic.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    ValidationInfo,
+    field_validator,
+)
+
+UNKNOWN_WORDS = frozenset({"unknown", "dont_know", "don't know", "prefer_not_to_say"})
+
+
+def _unknown_to_none(value: Any) -> Any:
+    """Accept the explicit answer codes for unknown as well as null."""
+    if isinstance(value, str) and value.strip().lower() in UNKNOWN_WORDS:
+        return None
+    return value
+
+
+Tri = Annotated[StrictBool | None, BeforeValidator(_unknown_to_none)]
+"""Yes, no or unknown."""
+
+Count = Annotated[StrictInt | None, BeforeValidator(_unknown_to_none), Field(ge=0, le=10_000)]
+"""A non-negative whole number, or unknown."""
+
+Pounds = Annotated[
+    float | None, BeforeValidator(_unknown_to_none), Field(ge=0, le=100_000_000, allow_inf_nan=False)
+]
+"""An amount of money in pounds, or unknown."""
+
+
+def fact(question: str, **kwargs: Any) -> Any:
+    """A case fact field: unknown by default, with the plain question that settles it."""
+    return Field(default=None, description=question, **kwargs)
+
+
+class Section(BaseModel):
+    """A group of facts. ``concern`` is the screening answer for the section.
+
+    When ``concern`` is explicitly False the section's other facts were not
+    asked, so they are not offered as questions still worth asking.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=False)
+
+    concern: Tri = fact("Is this area of life causing the person a problem?")
+
+
+def _iso_day(value: Any) -> Any:
+    """Dates arrive as date objects (YAML) or ISO ``YYYY-MM-DD`` strings (JSON).
+
+    Numbers and date-times are refused: a timestamp silently read as a day
+    would move a legal deadline.
+    """
+    value = _unknown_to_none(value)
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        raise ValueError("expected a date (YYYY-MM-DD), not a date and time")
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            raise ValueError(f"expected a date as YYYY-MM-DD, got {value!r}") from None
+    raise ValueError(f"expected a date as YYYY-MM-DD, got {type(value).__name__}")
+
+
+Day = Annotated[date | None, BeforeValidator(_iso_day)]
+"""A calendar day, or unknown."""
+
+
+def not_before(field: str, earlier: str) -> classmethod:  # type: ignore[type-arg]
+    """A validator refusing ``field`` dated before ``earlier`` (both optional)."""
+
+    def check(cls: type, value: date | None, info: ValidationInfo) -> date | None:
+        other = info.data.get(earlier)
+        if value is not None and other is not None and value < other:
+            raise ValueError(f"is before {earlier} ({other.isoformat()})")
+        return value
+
+    return field_validator(field)(classmethod(check))  # type: ignore[arg-type]

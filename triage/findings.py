@@ -1,0 +1,359 @@
+"""From the rules that fired to an :class:`Assessment`.
+
+Rules only record *that* they fired; everything else happens here, in plain
+Python after the durable-rules session has ended: needs are merged per issue,
+deadlines dated, escalations and the routing policy applied (each leaving a
+reason), letters listed, and the questions still worth asking found by
+evaluating the remaining rules with three-valued logic.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from triage.assessment import (
+    Assessment,
+    Contradiction,
+    Deadline,
+    LetterNeeded,
+    Need,
+    Question,
+    Reason,
+    ResourceLink,
+    RuleSetRef,
+)
+from triage.compiler import CompiledRule, CompiledRuleSet
+from triage.deadlines import compute
+from triage.facts import CaseFacts
+from triage.facts.catalog import FACTS
+from triage.flatten import fact_value
+from triage.rulesets.model import URGENCY_ORDER, Urgency
+
+_CROSS_CUTTING = frozenset({"person", "health"})
+_AREA_SECTIONS = (
+    "housing", "benefits", "debt", "employment", "immigration", "family", "education",
+    "community_care", "discrimination",
+)  # fmt: skip
+
+
+@dataclass
+class _Draft:
+    issue: str
+    tier: int
+    urgency: Urgency
+    deadlines: list[Deadline] = field(default_factory=list)
+    reasons: list[Reason] = field(default_factory=list)
+    letters: list[LetterNeeded] = field(default_factory=list)
+    late: bool = False
+    legal_aid: str | None = None
+
+    def raise_to(self, tier: int | None, urgency: Urgency | None) -> str:
+        """Raise tier and urgency (never lower); describe what changed."""
+        changes = []
+        if tier is not None and tier > self.tier:
+            changes.append(f"tier {self.tier} to {tier}")
+            self.tier = tier
+        if urgency is not None and URGENCY_ORDER[urgency] > URGENCY_ORDER[self.urgency]:
+            changes.append(f"urgency {self.urgency} to {urgency}")
+            self.urgency = urgency
+        return "; ".join(changes)
+
+
+def _facts_used(rule: CompiledRule, facts: CaseFacts) -> tuple[dict[str, Any], list[str]]:
+    used = {f.path: fact_value(facts, f.path) for f in rule.facts}
+    unknown = [path for path, value in used.items() if value == "unknown"]
+    return used, unknown
+
+
+def _reason(rule: CompiledRule, facts: CaseFacts, effect: str = "") -> Reason:
+    used, unknown = _facts_used(rule, facts)
+    return Reason(
+        kind=rule.rule.then.kind,  # type: ignore[arg-type]
+        id=rule.rule.id,
+        text=rule.rule.reason,
+        source=rule.rule.source,
+        facts=used,
+        fired_on_unknown=unknown if rule.rule.on_unknown == "fire" else [],
+        effect=effect,
+    )
+
+
+def build(
+    compiled: CompiledRuleSet,
+    fired: list[CompiledRule],
+    facts: CaseFacts,
+    flat: dict[str, Any],
+    as_of: date,
+) -> Assessment:
+    """Assemble the assessment for one case from the rules that fired."""
+    ruleset = compiled.ruleset
+    policy = ruleset.policy
+    taxonomy = ruleset.taxonomy
+    drafts: dict[str, _Draft] = {}
+    letters: dict[tuple[str, str, str | None], LetterNeeded] = {}
+    contradictions: list[Contradiction] = []
+    escalations: list[CompiledRule] = []
+
+    for c in fired:
+        then = c.rule.then
+        if then.need is not None:
+            need = then.need
+            draft = drafts.get(need.issue)
+            if draft is None:
+                draft = drafts[need.issue] = _Draft(need.issue, need.tier, need.urgency)
+            else:
+                draft.raise_to(need.tier, need.urgency)
+            draft.reasons.append(_reason(c, facts, f"tier {need.tier}, {need.urgency}"))
+            for ref in need.deadlines:
+                start = getattr(getattr(facts, ref.from_fact.split(".")[0]),
+                                ref.from_fact.split(".")[1])  # fmt: skip
+                if start is None:
+                    continue
+                definition = ruleset.deadline(ref.use, start)
+                if definition is None:
+                    continue
+                acas = (facts.employment.acas_ec_start_date, facts.employment.acas_certificate_date)
+                got = compute(definition, start, as_of, acas)
+                draft.deadlines.append(
+                    Deadline(
+                        date=got.due,
+                        label=definition.label,
+                        kind=definition.kind,
+                        status=got.status,
+                        days_left=(got.operative - as_of).days,
+                        late_limit=got.late_limit,
+                        late_label=definition.late.label if definition.late else None,
+                        deadline_id=definition.id,
+                        rule_id=c.rule.id,
+                        from_fact=ref.from_fact,
+                        from_date=start,
+                        source=definition.source
+                        + (definition.late.source if definition.late and got.status != "open" else []),
+                    )
+                )
+        elif then.escalate is not None:
+            escalations.append(c)
+        elif then.letter is not None:
+            letter = then.letter
+            key = (letter.kind, letter.issue, letter.purpose)
+            letters.setdefault(
+                key,
+                LetterNeeded(kind=letter.kind, issue=letter.issue, purpose=letter.purpose,
+                             rule_id=c.rule.id, reason=c.rule.reason),  # fmt: skip
+            )
+        elif then.contradiction is not None:
+            used, _ = _facts_used(c, facts)
+            contradictions.append(
+                Contradiction(rule_id=c.rule.id, message=then.contradiction.message, facts=used)
+            )
+
+    for c in escalations:
+        esc = c.rule.then.escalate
+        assert esc is not None
+        for draft in drafts.values():
+            if esc.applies_to.matches(draft.issue):
+                effect = draft.raise_to(esc.tier, esc.urgency)
+                if esc.legal_aid and draft.legal_aid is None:
+                    draft.legal_aid = esc.legal_aid
+                    effect = "; ".join(filter(None, [effect, f"legal aid scope: {esc.legal_aid}"]))
+                draft.reasons.append(_reason(c, facts, effect or "no change (already at least)"))
+
+    _apply_deadline_policy(compiled, drafts, as_of)
+    cluster = policy.cluster
+    if len(drafts) >= cluster.min_needs:
+        for draft in drafts.values():
+            effect = draft.raise_to(cluster.min_tier, None)
+            if effect:
+                draft.reasons.append(
+                    Reason(kind="policy", id="policy.cluster", source=cluster.source,
+                           text=f"{cluster.explain} ({len(drafts)} problems found).",
+                           effect=effect)  # fmt: skip
+                )
+
+    questions, per_issue = _questions(compiled, fired, facts, flat, drafts, letters)
+
+    for draft in drafts.values():
+        if draft.tier >= policy.referral_letter_min_tier:
+            letters.setdefault(
+                ("referral", draft.issue, None),
+                LetterNeeded(kind="referral", issue=draft.issue, rule_id="policy.referral",
+                             reason=f"Tier {draft.tier}: referral to an advice agency."),  # fmt: skip
+            )
+    letter_list = sorted(letters.values(), key=lambda x: (x.issue, x.kind, x.purpose or ""))
+    needs = []
+    for draft in drafts.values():
+        issue = taxonomy.issues[draft.issue]
+        area = taxonomy.area_of(draft.issue)
+        open_q = per_issue.get(draft.issue, 0)
+        needs.append(
+            Need(
+                area=area.code,
+                area_label=area.label,
+                issue=draft.issue,
+                issue_label=issue.label,
+                tier=draft.tier,  # type: ignore[arg-type]
+                urgency=draft.urgency,
+                late=draft.late,
+                legal_aid=draft.legal_aid,
+                confidence="high" if open_q == 0 else "medium" if open_q <= 2 else "low",
+                deadlines=sorted(draft.deadlines, key=lambda d: (d.date, d.deadline_id, d.rule_id)),
+                reasons=draft.reasons,
+                resources=[
+                    ResourceLink(id=r.id, title=r.title, publisher=r.publisher, url=r.url,
+                                 summary=r.summary)  # fmt: skip
+                    for r in taxonomy.resources.get(draft.issue, [])
+                ],
+                letters=[x for x in letter_list if x.issue == draft.issue],
+                health_link=issue.health_link,
+            )
+        )
+    needs.sort(key=lambda n: (-URGENCY_ORDER[n.urgency], -n.tier, n.issue))
+    return Assessment(
+        case_ref=facts.case_ref,
+        as_of=as_of,
+        ruleset=RuleSetRef(name=ruleset.name, version=ruleset.version, hash=ruleset.hash),
+        needs=needs,
+        letters=letter_list,
+        questions=questions,
+        contradictions=sorted(contradictions, key=lambda c: c.rule_id),
+        rules_fired=[c.rule.id for c in fired],
+    )
+
+
+def _apply_deadline_policy(compiled: CompiledRuleSet, drafts: dict[str, _Draft], as_of: date) -> None:
+    dpol = compiled.ruleset.policy.deadlines
+    late = compiled.ruleset.policy.late
+    for draft in drafts.values():
+        live = [d for d in draft.deadlines if d.status in ("open", "late_route")]
+        if live:
+            nearest = min(live, key=lambda d: d.days_left)
+            band = next((b for b in sorted(dpol.bands, key=lambda b: b.within_days)
+                         if nearest.days_left <= b.within_days), None)  # fmt: skip
+            tier = dpol.min_tier if nearest.days_left <= dpol.min_tier_within_days else None
+            effect = draft.raise_to(tier, band.urgency if band else None)
+            if effect:
+                draft.reasons.append(
+                    Reason(kind="policy", id="policy.deadlines", source=dpol.source,
+                           text=f"{dpol.explain} Nearest: {nearest.label}, "
+                                f"{nearest.days_left} days ({(nearest.late_limit if nearest.status == 'late_route' else nearest.date)}).",
+                           effect=effect)  # fmt: skip
+                )
+        for d in draft.deadlines:
+            if d.status == "late_route":
+                draft.late = True
+                effect = draft.raise_to(late.late_route_min_tier, late.late_route_urgency)
+                draft.reasons.append(
+                    Reason(kind="policy", id="policy.late_route", source=late.source + d.source,
+                           text=f"{d.label}: the usual limit passed on {d.date}. {d.late_label}: "
+                                f"possible until {d.late_limit}. {late.explain}",
+                           effect=effect or "already at least")  # fmt: skip
+                )
+            elif d.status == "expired":
+                draft.late = True
+                effect = draft.raise_to(late.expired_min_tier, late.late_route_urgency)
+                draft.reasons.append(
+                    Reason(kind="policy", id="policy.expired", source=late.source + d.source,
+                           text=f"{d.label}: the limit passed on {d.date}"
+                                + (f" and the late limit on {d.late_limit}" if d.late_limit else "")
+                                + f". {late.explain}",
+                           effect=effect or "already at least")  # fmt: skip
+                )
+
+
+def _would_change(
+    c: CompiledRule, drafts: dict[str, _Draft], letters: dict[tuple[str, str, str | None], Any]
+) -> list[str]:
+    """The issues whose result this rule would change if it fired."""
+    then = c.rule.then
+    if then.need is not None:
+        d = drafts.get(then.need.issue)
+        if d is None or then.need.tier > d.tier or (
+            URGENCY_ORDER[then.need.urgency] > URGENCY_ORDER[d.urgency]
+        ):
+            return [then.need.issue]
+        return []
+    if then.escalate is not None:
+        esc = then.escalate
+        out = []
+        for d in drafts.values():
+            if esc.applies_to.matches(d.issue) and (
+                (esc.tier is not None and esc.tier > d.tier)
+                or (esc.urgency is not None and URGENCY_ORDER[esc.urgency] > URGENCY_ORDER[d.urgency])
+                or (esc.legal_aid is not None and d.legal_aid is None)
+            ):
+                out.append(d.issue)
+        return out
+    if then.letter is not None:
+        key = (then.letter.kind, then.letter.issue, then.letter.purpose)
+        return [] if key in letters else [then.letter.issue]
+    return []
+
+
+def _questions(
+    compiled: CompiledRuleSet,
+    fired: list[CompiledRule],
+    facts: CaseFacts,
+    flat: dict[str, Any],
+    drafts: dict[str, _Draft],
+    letters: dict[tuple[str, str, str | None], Any],
+) -> tuple[list[Question], dict[str, int]]:
+    """Unknown facts whose answer could change the result, most consequential first."""
+    # A section is "open" when its screening answer is not "no" and something
+    # in it is known; a silent section is best opened by its screening question.
+    screened_out = {s for s in _AREA_SECTIONS if flat.get(f"{s}__concern") is False}
+    live_sections = {k.split("__", 1)[0] for k in flat if not k.startswith("__")} - screened_out
+    fired_names = {c.name for c in fired}
+    as_of_ord = flat["__as_of"]
+    scores: dict[str, tuple[int, int, set[str]]] = {}
+    for c in compiled.rules:
+        if c.rule.then.contradiction is not None or not c.in_force(as_of_ord):
+            continue
+        areas = c.sections - _CROSS_CUTTING
+        if areas & screened_out or not areas <= live_sections:
+            continue
+        if c.name in fired_names and c.rule.on_unknown != "fire":
+            continue
+        if c.evaluate(flat) is not None:
+            continue
+        changes = _would_change(c, drafts, letters)
+        if not changes:
+            continue
+        weight = _weight(c)
+        for spec in c.facts:
+            if spec.key in flat or spec.section in screened_out:
+                continue
+            w, n, issues = scores.get(spec.path, (0, 0, set()))
+            scores[spec.path] = (max(w, weight), n + 1, issues | set(changes))
+    ranked = sorted(scores.items(), key=lambda kv: (-kv[1][0], -kv[1][1], kv[0]))
+    # Then the screening question of each area nobody has asked about yet:
+    # problems cluster, and an unasked area is the commonest missed need.
+    for section in _AREA_SECTIONS:
+        if section not in live_sections and section not in screened_out:
+            if getattr(facts, section).concern is None:
+                ranked.append((f"{section}.concern", (0, 0, set())))
+    per_issue: dict[str, int] = {}
+    for _, (_, _, issues) in ranked:
+        for issue in issues:
+            per_issue[issue] = per_issue.get(issue, 0) + 1
+    questions = [
+        Question(
+            fact=path,
+            question=FACTS[path].question
+            if not path.endswith(".concern")
+            else f"Is anything about {path.split('.')[0].replace('_', ' ')} causing a problem?",
+            could_change=sorted(issues),
+        )
+        for path, (_, _, issues) in ranked[: compiled.ruleset.policy.max_questions]
+    ]
+    return questions, per_issue
+
+
+def _weight(c: CompiledRule) -> int:
+    then = c.rule.then
+    if then.need is not None:
+        return then.need.tier * 10 + URGENCY_ORDER[then.need.urgency]
+    if then.escalate is not None:
+        return (then.escalate.tier or 0) * 10 + URGENCY_ORDER.get(then.escalate.urgency or "", 0)
+    return 5

@@ -1,0 +1,64 @@
+"""Case facts to the flat mapping both engines match on.
+
+Unknown facts are left out (durable-rules never matches a missing field,
+which is exactly three-valued "unknown"). Dates become whole days from
+``as_of`` (negative = in the past), so one compiled rule set serves every day.
+A list fact becomes one yes/no key per possible value, plus a count.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from triage.facts import SECTIONS, CaseFacts
+from triage.facts.catalog import FACTS
+
+_PLAN: tuple[tuple[str, tuple[tuple[str, str, str, tuple[str, ...]], ...]], ...] = tuple(
+    (
+        section,
+        tuple(
+            (spec.name, spec.key, spec.kind, spec.choices)
+            for spec in FACTS.values()
+            if spec.section == section
+        ),
+    )
+    for section in SECTIONS
+)
+
+CASE_MARK = "__case"
+AS_OF = "__as_of"
+
+
+def flatten(facts: CaseFacts, as_of: date) -> dict[str, Any]:
+    """The flat engine mapping for ``facts`` on the day ``as_of``."""
+    today = as_of.toordinal()
+    out: dict[str, Any] = {CASE_MARK: 1, AS_OF: today}
+    for section, fields in _PLAN:
+        values = getattr(facts, section).__dict__
+        for name, key, kind, choices in fields:
+            value = values[name]
+            if value is None:
+                continue
+            if kind == "date":
+                out[key] = value.toordinal() - today
+            elif kind == "set":
+                out[key] = len(value)
+                for choice in choices:
+                    out[f"{key}__{choice}"] = choice in value
+            else:
+                out[key] = value
+    return out
+
+
+def fact_value(facts: CaseFacts, path: str) -> Any:
+    """A fact's value for display: ISO dates, sorted lists, ``"unknown"`` when unknown."""
+    section, name = path.split(".", 1)
+    value = getattr(getattr(facts, section), name)
+    if value is None:
+        return "unknown"
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, frozenset):
+        return sorted(value)
+    return value

@@ -1,0 +1,31 @@
+"""Where the bundled data lives: ``rules/`` and ``letters/``.
+
+In a source checkout they sit beside the package; in an installed wheel they
+are shipped inside it as ``triage/_data``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+_PKG = Path(__file__).resolve().parent
+
+
+def _data_dir(name: str) -> Path:
+    beside = _PKG.parent / name
+    if beside.is_dir():
+        return beside
+    return _PKG / "_data" / name
+
+
+def rules_dir() -> Path:
+    """The folder holding taxonomy.yaml, resources.yaml and one folder per rule set."""
+    return _data_dir("rules")
+
+
+def letters_dir() -> Path:
+    return _data_dir("letters")
+
+
+def default_ruleset_dir() -> Path:
+    return rules_dir() / "england"

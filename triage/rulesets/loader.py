@@ -1,0 +1,258 @@
+"""Load a rule-set folder into a validated, hashed :class:`RuleSet`.
+
+Layout of a rule-set folder (for example ``rules/england/``)::
+
+    ruleset.yaml      name, title, version, publication date
+    policy.yaml       routing policy: deadline urgency bands, late routes, clusters
+    deadlines/*.yaml  dated, sourced time limits used by rules, one file per area
+    rules/*.yaml      the rules, one file per area
+    tests/*.yaml      golden cases (see triage.golden)
+
+Every problem found is reported with file, line and rule id; loading fails
+as a whole if any is found, so a half-valid rule set never runs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from triage.facts.catalog import FACTS
+from triage.paths import default_ruleset_dir
+from triage.rulesets.model import DeadlineDef, DeadlineFile, Policy, Rule, RuleFile, RuleSetMeta
+from triage.rulesets.yaml_lines import YamlFileError, line_at, load_yaml
+from triage.taxonomy import DataFileError, Taxonomy, load_taxonomy
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    line: int
+    rule_id: str | None
+    message: str
+
+    def __str__(self) -> str:
+        rule = f" rule {self.rule_id}:" if self.rule_id else ""
+        return f"{self.file}:{self.line}:{rule} {self.message}"
+
+
+class RuleSetError(ValueError):
+    """A rule set that failed to load; ``problems`` lists every problem found."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """A loaded rule set. ``hash`` covers every file that can change an assessment."""
+
+    meta: RuleSetMeta
+    rules: tuple[Rule, ...]
+    deadlines: dict[str, tuple[DeadlineDef, ...]]
+    policy: Policy
+    taxonomy: Taxonomy
+    hash: str
+    root: Path
+    files: tuple[str, ...] = field(default=())
+
+    @property
+    def name(self) -> str:
+        return self.meta.name
+
+    @property
+    def version(self) -> str:
+        return self.meta.version
+
+    def in_force(self, on: date) -> tuple[Rule, ...]:
+        return tuple(r for r in self.rules if r.in_force(on))
+
+    def rule(self, rule_id: str, on: date | None = None) -> Rule | None:
+        """The rule with this id (in force on ``on`` when given, else the latest)."""
+        matches = [r for r in self.rules if r.id == rule_id and (on is None or r.in_force(on))]
+        return max(matches, key=lambda r: r.effective_from) if matches else None
+
+    def deadline(self, deadline_id: str, start: date) -> DeadlineDef | None:
+        """The version of a deadline parameter in force on ``start`` (the day it runs from)."""
+        for d in self.deadlines.get(deadline_id, ()):
+            if d.in_force(start):
+                return d
+        return None
+
+
+def _rel(path: Path, root: Path) -> str:
+    try:
+        return str(path.relative_to(root.parent.parent))
+    except ValueError:
+        return str(path)
+
+
+def _pydantic_problems(
+    exc: ValidationError, data: Any, file: str, rule_id: str | None, base_line: int = 0
+) -> list[Problem]:
+    out = []
+    for err in exc.errors():
+        loc = tuple(err["loc"])
+        line = line_at(data, loc) or base_line
+        where = ".".join(str(p) for p in loc)
+        msg = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            msg = "unknown field"
+        out.append(Problem(file, line, rule_id, f"{where}: {msg}" if where else msg))
+    return out
+
+
+def _model(model: type[BaseModel], data: Any, file: str, problems: list[Problem]) -> Any:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        problems.extend(_pydantic_problems(exc, data, file, None))
+        return None
+
+
+def load_ruleset(root: Path | str | None = None) -> RuleSet:
+    """Load, validate and hash the rule set in ``root`` (default: the bundled England set)."""
+    root = Path(root) if root is not None else default_ruleset_dir()
+    problems: list[Problem] = []
+    hashed: list[Path] = []
+
+    def read(path: Path) -> Any:
+        hashed.append(path)
+        try:
+            return load_yaml(path, _rel(path, root))
+        except YamlFileError as exc:
+            problems.append(Problem(exc.file, exc.line, None, str(exc).split(": ", 1)[1]))
+            return None
+
+    if not (root / "ruleset.yaml").is_file():
+        raise RuleSetError([Problem(str(root), 0, None, "no ruleset.yaml: not a rule-set folder")])
+    try:
+        taxonomy = load_taxonomy(root.parent)
+    except (DataFileError, YamlFileError) as exc:
+        raise RuleSetError([Problem(str(root.parent), 0, None, str(exc))]) from None
+    hashed += [root.parent / "taxonomy.yaml", root.parent / "resources.yaml"]
+
+    meta_raw = read(root / "ruleset.yaml")
+    meta = _model(RuleSetMeta, meta_raw, _rel(root / "ruleset.yaml", root), problems)
+    policy_raw = read(root / "policy.yaml")
+    policy = _model(Policy, policy_raw, _rel(root / "policy.yaml", root), problems)
+
+    deadlines: dict[str, list[DeadlineDef]] = {}
+    for dl_path in sorted((root / "deadlines").glob("*.yaml")):
+        rel = _rel(dl_path, root)
+        dl_file = _model(DeadlineFile, read(dl_path), rel, problems)
+        for raw in dl_file.deadlines if dl_file else []:
+            try:
+                d = DeadlineDef.model_validate(
+                    {**raw, "file": rel, "line": getattr(raw, "line", 0)}
+                )
+            except ValidationError as exc:
+                problems += _pydantic_problems(exc, raw, rel, str(raw.get("id")), raw.line)
+                continue
+            deadlines.setdefault(d.id, []).append(d)
+
+    rules: list[Rule] = []
+    rule_files = sorted((root / "rules").glob("*.yaml"))
+    if not rule_files:
+        problems.append(Problem(str(root / "rules"), 0, None, "no rule files found"))
+    for path in rule_files:
+        rel = _rel(path, root)
+        data = read(path)
+        rf = _model(RuleFile, data, rel, problems)
+        for raw in rf.rules if rf else []:
+            rid = raw.get("id") if isinstance(raw, dict) else None
+            try:
+                rules.append(
+                    Rule.model_validate({**raw, "file": rel, "line": getattr(raw, "line", 0)})
+                )
+            except ValidationError as exc:
+                problems += _pydantic_problems(exc, raw, rel, str(rid), getattr(raw, "line", 0))
+
+    problems += _cross_check(rules, deadlines, taxonomy)
+    if problems or meta is None or policy is None:
+        raise RuleSetError(problems)
+
+    digest = hashlib.sha256()
+    for path in sorted(set(hashed)):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return RuleSet(
+        meta=meta,
+        rules=tuple(rules),
+        deadlines={k: tuple(sorted(v, key=lambda d: d.effective_from)) for k, v in deadlines.items()},
+        policy=policy,
+        taxonomy=taxonomy,
+        hash=digest.hexdigest(),
+        root=root,
+        files=tuple(_rel(p, root) for p in sorted(set(hashed))),
+    )
+
+
+def _overlap(a: Rule | DeadlineDef, b: Rule | DeadlineDef) -> bool:
+    a_end = a.effective_to or date.max
+    b_end = b.effective_to or date.max
+    return a.effective_from < b_end and b.effective_from < a_end
+
+
+def _cross_check(
+    rules: list[Rule], deadlines: dict[str, list[DeadlineDef]], taxonomy: Taxonomy
+) -> list[Problem]:
+    out: list[Problem] = []
+    by_id: dict[str, list[Rule]] = {}
+    for r in rules:
+        by_id.setdefault(r.id, []).append(r)
+
+        def bad(msg: str, rule: Rule = r) -> None:
+            out.append(Problem(rule.file, rule.line, rule.id, msg))
+
+        t = r.then
+        issues: list[str] = []
+        if t.need:
+            issues.append(t.need.issue)
+            for ref in t.need.deadlines:
+                if ref.use not in deadlines:
+                    bad(f"then.need.deadlines: no deadline called {ref.use!r} in deadlines/*.yaml")
+                spec = FACTS.get(ref.from_fact)
+                if spec is None or spec.kind != "date":
+                    bad(f"then.need.deadlines: from_fact {ref.from_fact!r} is not a date fact")
+                elif ref.from_fact not in {f.path for f in _facts(r)}:
+                    bad(
+                        f"then.need.deadlines: from_fact {ref.from_fact} is not tested in `when`"
+                        " (test it with known: true so the deadline has a date)"
+                    )
+        if t.escalate:
+            issues += t.escalate.applies_to.issues
+            for area in t.escalate.applies_to.areas:
+                if area not in taxonomy.areas:
+                    bad(f"then.escalate.applies_to: unknown area {area!r}")
+        if t.letter:
+            issues.append(t.letter.issue)
+        for code in issues:
+            if code not in taxonomy.issues:
+                bad(f"then: unknown issue code {code!r} (not in taxonomy.yaml)")
+    for rid, versions in by_id.items():
+        for i, a in enumerate(versions):
+            for b in versions[i + 1 :]:
+                if _overlap(a, b):
+                    out.append(
+                        Problem(b.file, b.line, rid, f"in force at the same time as line {a.line}")
+                    )
+    for did, dversions in deadlines.items():
+        for i, da in enumerate(dversions):
+            for db in dversions[i + 1 :]:
+                if _overlap(da, db):
+                    out.append(
+                        Problem(db.file, db.line, did, f"in force at the same time as line {da.line}")
+                    )
+    return out
+
+
+def _facts(rule: Rule) -> tuple[Any, ...]:
+    from triage.rulesets.conditions import facts_of
+
+    return facts_of(rule.condition)

@@ -1,0 +1,308 @@
+"""Pydantic models for rule-set files: rules, deadline parameters and routing policy.
+
+Everything here is data an auditor can read: each legal fact carries its
+source and the dates it is in force.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+
+from triage.rulesets.conditions import Cond, ConditionError, parse, push_not
+
+Urgency = Literal["emergency", "urgent", "soon", "routine"]
+URGENCY_ORDER: dict[str, int] = {"routine": 0, "soon": 1, "urgent": 2, "emergency": 3}
+Tier = Literal[1, 2, 3]
+LetterKind = Literal["referral", "medical_evidence", "duty_to_refer"]
+MedicalPurpose = Literal[
+    "pip", "wca", "housing_medical", "homelessness_vulnerability", "disrepair", "employment",
+    "debt_mental_health",
+]  # fmt: skip
+RuleId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$", max_length=120)]
+IssueCode = Annotated[str, Field(pattern=r"^[a-z_]+\.[a-z0-9_]+$")]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Source(Strict):
+    """Where a legal fact comes from."""
+
+    title: Annotated[str, Field(min_length=3)]
+    url: Annotated[str, Field(pattern=r"^https://\S+$")]
+    kind: Literal["statute", "regulation", "case_law", "guidance", "practice"]
+    cite: str | None = None
+
+
+def _as_list(value: Any) -> Any:
+    return [value] if isinstance(value, dict) else value
+
+
+Sources = Annotated[list[Source], Field(min_length=1)]
+
+
+class Dated(Strict):
+    """Something in force from ``effective_from`` up to, not including, ``effective_to``."""
+
+    effective_from: date
+    effective_to: date | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Dated:
+        if self.effective_to is not None and self.effective_to <= self.effective_from:
+            raise ValueError("effective_to must be after effective_from")
+        return self
+
+    def in_force(self, on: date) -> bool:
+        return self.effective_from <= on and (self.effective_to is None or on < self.effective_to)
+
+
+# ---------------------------------------------------------------- rules
+
+
+class DeadlineRef(Strict):
+    """Use the deadline parameter ``use``, counted from the date fact ``from_fact``."""
+
+    use: str
+    from_fact: str
+
+
+class NeedThen(Strict):
+    issue: IssueCode
+    tier: Tier
+    urgency: Urgency
+    deadlines: list[DeadlineRef] = []
+
+
+class AppliesTo(Strict):
+    issues: list[IssueCode] = []
+    areas: list[str] = []
+    all: bool = False
+
+    @model_validator(mode="after")
+    def _some(self) -> AppliesTo:
+        if not (self.issues or self.areas or self.all):
+            raise ValueError("name issues, areas, or all: true")
+        return self
+
+    def matches(self, issue: str) -> bool:
+        return self.all or issue in self.issues or issue.split(".", 1)[0] in self.areas
+
+
+class EscalateThen(Strict):
+    applies_to: AppliesTo
+    tier: Tier | None = None
+    urgency: Urgency | None = None
+    legal_aid: str | None = Field(
+        default=None, description="The LASPO 2012 Sch 1 basis when this puts a need in scope."
+    )
+
+    @model_validator(mode="after")
+    def _something(self) -> EscalateThen:
+        if self.tier is None and self.urgency is None and self.legal_aid is None:
+            raise ValueError("an escalation needs a tier, an urgency or a legal_aid basis")
+        return self
+
+
+class LetterThen(Strict):
+    kind: LetterKind
+    issue: IssueCode
+    purpose: MedicalPurpose | None = None
+
+    @model_validator(mode="after")
+    def _purpose(self) -> LetterThen:
+        if (self.kind == "medical_evidence") != (self.purpose is not None):
+            raise ValueError("a medical_evidence letter needs a purpose; other letters take none")
+        return self
+
+
+class ContradictionThen(Strict):
+    message: Annotated[str, Field(min_length=5)]
+
+
+class Then(Strict):
+    need: NeedThen | None = None
+    escalate: EscalateThen | None = None
+    letter: LetterThen | None = None
+    contradiction: ContradictionThen | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Then:
+        given = [k for k in ("need", "escalate", "letter", "contradiction") if getattr(self, k)]
+        if len(given) != 1:
+            raise ValueError("give exactly one of need, escalate, letter or contradiction")
+        return self
+
+    @property
+    def kind(self) -> str:
+        for k in ("need", "escalate", "letter", "contradiction"):
+            if getattr(self, k) is not None:
+                return k
+        raise AssertionError("unreachable")
+
+
+class Rule(Dated):
+    """One rule: when the condition holds, record the finding in ``then``."""
+
+    id: RuleId
+    title: Annotated[str, Field(min_length=5, max_length=160)]
+    explain: str | None = Field(default=None, description="Plain-English reason shown to people.")
+    when: dict[str, Any]
+    then: Then
+    source: Sources
+    on_unknown: Literal["ignore", "fire"] = "ignore"
+    file: str = ""
+    line: int = 0
+
+    _cond: Cond = PrivateAttr()
+
+    _source_list = field_validator("source", mode="before")(_as_list)
+
+    @model_validator(mode="after")
+    def _parse_when(self) -> Rule:
+        try:
+            self._cond = push_not(parse(self.when, "when"))
+        except ConditionError as exc:
+            raise ValueError(str(exc)) from None
+        return self
+
+    @property
+    def condition(self) -> Cond:
+        return self._cond
+
+    @property
+    def reason(self) -> str:
+        return self.explain or self.title
+
+
+class RuleFile(Strict):
+    rules: list[dict[str, Any]]
+
+
+# ---------------------------------------------------------------- deadlines
+
+
+class Period(Strict):
+    """How a deadline is counted from its start date.
+
+    Exactly one of months, weeks, days, working_days or clear_days. ``before``
+    counts backwards (for example 56 days before an eviction date).
+    ``less_days`` subtracts days at the end ("three months less one day").
+    ``acas_extension`` applies the ACAS early conciliation clock stop
+    (Employment Rights Act 1996 s.207B).
+    """
+
+    months: int | None = Field(default=None, ge=0, le=120)
+    weeks: int | None = Field(default=None, ge=0, le=520)
+    days: int | None = Field(default=None, ge=0, le=3650)
+    working_days: int | None = Field(default=None, ge=0, le=365)
+    clear_days: int | None = Field(default=None, ge=0, le=365)
+    skip_sundays_and_bank_holidays: bool = False
+    less_days: int = Field(default=0, ge=0, le=31)
+    before: bool = False
+    acas_extension: bool = False
+
+    @model_validator(mode="after")
+    def _one_unit(self) -> Period:
+        units = [u for u in ("months", "weeks", "days", "working_days", "clear_days")
+                 if getattr(self, u) is not None]  # fmt: skip
+        if len(units) != 1:
+            raise ValueError("give exactly one of months, weeks, days, working_days, clear_days")
+        if self.skip_sundays_and_bank_holidays and self.clear_days is None:
+            raise ValueError("skip_sundays_and_bank_holidays applies to clear_days only")
+        return self
+
+
+class LateRoute(Strict):
+    """A later, absolute limit for acting out of time (for example 13 months)."""
+
+    label: str
+    period: Period
+    source: Sources
+
+    _source_list = field_validator("source", mode="before")(_as_list)
+
+
+class DeadlineDef(Dated):
+    """A dated, sourced time limit, used by rules through ``deadlines: [{use: id, ...}]``."""
+
+    id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
+    label: str
+    kind: Literal["act_by", "event"] = "act_by"
+    period: Period
+    source: Sources
+    late: LateRoute | None = None
+    note: str | None = None
+    file: str = ""
+    line: int = 0
+
+    _source_list = field_validator("source", mode="before")(_as_list)
+
+
+class DeadlineFile(Strict):
+    deadlines: list[dict[str, Any]]
+
+
+# ---------------------------------------------------------------- policy
+
+
+class Band(Strict):
+    within_days: int = Field(ge=0)
+    urgency: Urgency
+
+
+class DeadlinePolicy(Strict):
+    """Urgency from the nearest open deadline, and a tier floor for close deadlines."""
+
+    bands: list[Band]
+    min_tier_within_days: int = Field(ge=0)
+    min_tier: Tier
+    explain: str
+    source: Sources
+
+    _source_list = field_validator("source", mode="before")(_as_list)
+
+
+class LatePolicy(Strict):
+    """What a passed deadline does to a need."""
+
+    late_route_min_tier: Tier
+    late_route_urgency: Urgency
+    expired_min_tier: Tier
+    explain: str
+    source: Sources
+
+    _source_list = field_validator("source", mode="before")(_as_list)
+
+
+class ClusterPolicy(Strict):
+    """Several problems at once call for casework with one lead agency."""
+
+    min_needs: int = Field(ge=2)
+    min_tier: Tier
+    explain: str
+    source: Sources
+
+    _source_list = field_validator("source", mode="before")(_as_list)
+
+
+class Policy(Strict):
+    deadlines: DeadlinePolicy
+    late: LatePolicy
+    cluster: ClusterPolicy
+    referral_letter_min_tier: Tier = 2
+    max_questions: int = Field(default=8, ge=0, le=50)
+
+
+class RuleSetMeta(Strict):
+    name: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]*$")]
+    title: str
+    version: Annotated[str, Field(pattern=r"^\d{4}\.\d{1,2}\.\d+$")]
+    jurisdiction: str
+    published: date
+    description: str = ""
+    previous: str | None = None
