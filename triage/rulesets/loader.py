@@ -108,7 +108,12 @@ def _pydantic_problems(
     return out
 
 
+_BROKEN = object()  # a file whose YAML did not parse; its problem is already recorded
+
+
 def _model(model: type[BaseModel], data: Any, file: str, problems: list[Problem]) -> Any:
+    if data is _BROKEN:
+        return None
     try:
         return model.model_validate(data)
     except ValidationError as exc:
@@ -128,7 +133,7 @@ def load_ruleset(root: Path | str | None = None) -> RuleSet:
             return load_yaml(path, _rel(path, root))
         except YamlFileError as exc:
             problems.append(Problem(exc.file, exc.line, None, str(exc).split(": ", 1)[1]))
-            return None
+            return _BROKEN
 
     if not (root / "ruleset.yaml").is_file():
         raise RuleSetError([Problem(str(root), 0, None, "no ruleset.yaml: not a rule-set folder")])
@@ -146,8 +151,9 @@ def load_ruleset(root: Path | str | None = None) -> RuleSet:
     deadlines: dict[str, list[DeadlineDef]] = {}
     for dl_path in sorted((root / "deadlines").glob("*.yaml")):
         rel = _rel(dl_path, root)
-        dl_file = _model(DeadlineFile, read(dl_path), rel, problems)
-        for raw in dl_file.deadlines if dl_file else []:
+        dl_raw = read(dl_path)
+        dl_file = _model(DeadlineFile, dl_raw, rel, problems)
+        for raw in dl_raw["deadlines"] if dl_file else []:
             try:
                 d = DeadlineDef.model_validate(
                     {**raw, "file": rel, "line": getattr(raw, "line", 0)}
@@ -165,7 +171,7 @@ def load_ruleset(root: Path | str | None = None) -> RuleSet:
         rel = _rel(path, root)
         data = read(path)
         rf = _model(RuleFile, data, rel, problems)
-        for raw in rf.rules if rf else []:
+        for raw in data["rules"] if rf else []:
             rid = raw.get("id") if isinstance(raw, dict) else None
             try:
                 rules.append(

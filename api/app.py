@@ -1,0 +1,77 @@
+"""The FastAPI app: JSON API under /v1. Routes are thin; logic lives in ``triage``."""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import lru_cache
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI
+from pydantic import BaseModel, Field
+
+from api import problems
+from triage.assessment import Assessment
+from triage.engine import Engine
+from triage.facts import CaseFacts
+
+app = FastAPI(
+    title="Health justice triage API",
+    version="0.1.0",
+    description="Triage a person's situation into legal needs with tiers, urgency and deadlines.",
+)
+problems.install(app)
+
+
+@lru_cache(maxsize=1)
+def engine() -> Engine:
+    """The bundled rule set, loaded and compiled once per process."""
+    return Engine.default()
+
+
+class AssessmentRequest(BaseModel):
+    """Case facts to assess, as on the day ``as_of``. Nothing is stored."""
+
+    as_of: date = Field(description="Assess as on this day (deadlines count from it).")
+    facts: CaseFacts
+
+
+class RulesetInfo(BaseModel):
+    name: str
+    version: str
+    hash: str
+    rules_in_force: list[dict[str, Any]]
+
+
+@app.get("/healthz")
+def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@app.get("/readyz")
+def readyz(eng: Annotated[Engine, Depends(engine)]) -> dict[str, str]:
+    return {"status": "ready", "ruleset": eng.ruleset.version}
+
+
+@app.post("/v1/assessments", response_model=Assessment)
+def create_assessment(
+    body: AssessmentRequest, eng: Annotated[Engine, Depends(engine)]
+) -> Assessment:
+    """Stateless triage: the needs, tiers, urgency, deadlines and reasons for these facts."""
+    return eng.assess(body.facts, body.as_of)
+
+
+@app.get("/v1/ruleset", response_model=RulesetInfo)
+def ruleset(eng: Annotated[Engine, Depends(engine)], as_of: date | None = None) -> RulesetInfo:
+    """The rule set in use: version, content hash and the rules in force on ``as_of``."""
+    rs = eng.ruleset
+    rules = rs.rules if as_of is None else rs.in_force(as_of)
+    return RulesetInfo(
+        name=rs.name,
+        version=rs.version,
+        hash=rs.hash,
+        rules_in_force=[
+            {"id": r.id, "title": r.title, "effective_from": r.effective_from,
+             "effective_to": r.effective_to, "source": [s.url for s in r.source]}
+            for r in rules
+        ],  # fmt: skip
+    )

@@ -1,0 +1,97 @@
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from triage.calendar import (
+    add_months,
+    add_working_days,
+    clear_days_after,
+    is_bank_holiday,
+    is_working_day,
+)
+from triage.deadlines import acas_extended, apply_period, compute
+from triage.rulesets.model import DeadlineDef, Period
+
+
+@pytest.mark.parametrize(
+    ("start", "months", "want"),
+    [
+        (date(2026, 11, 3), 1, date(2026, 12, 3)),
+        (date(2026, 1, 31), 1, date(2026, 2, 28)),
+        (date(2024, 1, 31), 1, date(2024, 2, 29)),
+        (date(2026, 12, 15), 1, date(2027, 1, 15)),
+        (date(2026, 3, 31), -1, date(2026, 2, 28)),
+        (date(2026, 11, 3), 13, date(2027, 12, 3)),
+    ],
+)
+def test_calendar_months(start: date, months: int, want: date) -> None:
+    assert add_months(start, months) == want
+
+
+def test_three_months_less_one_day() -> None:
+    assert apply_period(Period(months=3, less_days=1), date(2026, 9, 10)) == date(2026, 12, 9)
+    assert apply_period(Period(months=3, less_days=1), date(2026, 11, 30)) == date(2027, 2, 27)
+
+
+def test_bank_holidays_england_and_wales() -> None:
+    assert is_bank_holiday(date(2026, 12, 25))
+    assert is_bank_holiday(date(2026, 12, 28))  # Boxing Day substitute (26th is a Saturday)
+    assert is_bank_holiday(date(2026, 8, 31))  # summer bank holiday (not Scotland's)
+    assert not is_bank_holiday(date(2026, 8, 3))
+    assert not is_working_day(date(2026, 11, 28))  # Saturday
+
+
+def test_working_days_skip_weekends_and_christmas() -> None:
+    assert add_working_days(date(2026, 12, 24), 3) == date(2026, 12, 31)
+    assert add_working_days(date(2026, 11, 23), 10) == date(2026, 12, 7)
+
+
+def test_clear_days_skip_sundays_and_bank_holidays() -> None:
+    # Notice on Monday 23 Nov: 7 clear days (no Sundays) end Tue 1 Dec; act from Wed 2 Dec.
+    assert clear_days_after(date(2026, 11, 23), 7, True) == date(2026, 12, 2)
+    assert clear_days_after(date(2026, 11, 23), 7, False) == date(2026, 12, 1)
+
+
+def test_56_days_before() -> None:
+    assert apply_period(Period(days=56, before=True), date(2027, 1, 18)) == date(2026, 11, 23)
+
+
+def test_acas_clock_stop() -> None:
+    limit = date(2026, 12, 9)
+    # Conciliation 1-15 Dec: 14 days added -> 23 Dec, inside "one month after Day B" -> 15 Jan.
+    assert acas_extended(limit, date(2026, 12, 1), date(2026, 12, 15)) == date(2027, 1, 15)
+    # Early conciliation early on: plain extension lands after the month-after window.
+    assert acas_extended(limit, date(2026, 9, 20), date(2026, 10, 1)) == date(2026, 12, 20)
+    # Started after the limit: no extension.
+    assert acas_extended(limit, date(2026, 12, 10), date(2026, 12, 20)) == limit
+    assert acas_extended(limit, None, None) == limit
+
+
+def _definition(**kw: object) -> DeadlineDef:
+    base = {
+        "id": "mr", "label": "Ask for a reconsideration", "period": {"months": 1},
+        "source": {"title": "Test source", "url": "https://example.org/x", "kind": "regulation"},
+        "effective_from": date(2013, 4, 8),
+    }  # fmt: skip
+    return DeadlineDef.model_validate({**base, **kw})
+
+
+def test_passed_deadline_becomes_late_route_then_expired() -> None:
+    late = {
+        "label": "Late request", "period": {"months": 13},
+        "source": {"title": "Test late", "url": "https://example.org/y", "kind": "regulation"},
+    }  # fmt: skip
+    d = _definition(late=late)
+    start = date(2026, 1, 10)
+    assert compute(d, start, date(2026, 2, 10)).status == "open"
+    got = compute(d, start, date(2026, 2, 11))
+    assert got.status == "late_route" and got.operative == date(2027, 2, 10)
+    assert compute(d, start, date(2027, 2, 11)).status == "expired"
+    assert compute(_definition(), start, date(2026, 3, 1)).status == "expired"
+
+
+def test_passed_event_is_passed_not_late() -> None:
+    d = _definition(kind="event", period={"days": 0})
+    assert compute(d, date(2026, 11, 1), date(2026, 11, 23)).status == "passed"

@@ -1,0 +1,148 @@
+from __future__ import annotations
+
+import threading
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import AS_OF
+from tests.rulesets_util import RULE, add_rules, copy_ruleset
+from triage.engine import Engine
+from triage.facts import FactsError, parse_facts
+from triage.flatten import flatten
+from triage.golden import load_golden
+from triage.rulesets.loader import load_ruleset
+from triage.synth import generate
+
+PIP = {"benefits": {"concern": True, "pip_stage": "refused", "pip_decision_date": "2026-11-03",
+                    "mr_requested": False}}  # fmt: skip
+
+
+def test_pip_refusal_gives_dated_urgent_need(engine: Engine) -> None:
+    a = engine.assess(PIP, AS_OF)
+    [need] = a.needs
+    assert (need.issue, need.tier, need.urgency) == ("benefits.pip", 2, "urgent")
+    [d] = need.deadlines
+    assert d.date == date(2026, 12, 3) and d.days_left == 10 and d.status == "open"
+    assert d.source and d.source[0].url.startswith("https://www.legislation.gov.uk/")
+    assert any(r.id == "benefits.pip.refused" for r in need.reasons)
+    assert need.reasons[0].facts["benefits.pip_decision_date"] == "2026-11-03"
+    assert need.resources, "tier-1 resources attached"
+
+
+def test_missed_deadline_is_a_late_route_not_silence(engine: Engine) -> None:
+    a = engine.assess(PIP, date(2027, 1, 20))
+    [need] = a.needs
+    assert need.late and need.tier >= 2 and need.urgency in ("urgent", "emergency")
+    assert need.deadlines[0].status == "late_route"
+    assert any(r.id == "policy.late_route" for r in need.reasons)
+
+
+def test_unknown_is_not_no(engine: Engine) -> None:
+    facts = {"benefits": {**PIP["benefits"], "mr_requested": None}}
+    a = engine.assess(facts, AS_OF)
+    # "has an MR been requested?" unknown: the rule's `not mr_requested` is unknown, so
+    # it does not fire as if the answer were no, and the question is offered instead.
+    assert "benefits.pip" not in {n.issue for n in a.needs}
+    assert "benefits.mr_requested" in {q.fact for q in a.questions}
+
+
+def test_same_inputs_same_assessment(engine: Engine) -> None:
+    first = engine.assess(PIP, AS_OF).model_dump_json()
+    for _ in range(3):
+        assert engine.assess(PIP, AS_OF).model_dump_json() == first
+
+
+def test_cases_are_isolated(engine: Engine) -> None:
+    """A case assessed after another gets exactly what it gets on its own."""
+    cases = generate(60, seed=7, as_of=AS_OF)
+    alone = [engine.assess(c, AS_OF).model_dump_json() for c in cases]
+    interleaved = []
+    for c in cases:
+        engine.assess(PIP, AS_OF)
+        interleaved.append(engine.assess(c, AS_OF).model_dump_json())
+    assert interleaved == alone
+
+
+def test_safe_from_worker_threads(engine: Engine) -> None:
+    cases = generate(200, seed=11, as_of=AS_OF)
+    want = [engine.assess(c, AS_OF).model_dump_json() for c in cases]
+    got: list[list[str]] = [[] for _ in range(4)]
+
+    def work(k: int) -> None:
+        got[k] = [engine.assess(c, AS_OF).model_dump_json() for c in cases]
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert all(g == want for g in got)
+
+
+def test_durable_rules_and_python_agree_on_varied_cases(engine: Engine) -> None:
+    seeds = [c.facts for c in load_golden(engine.ruleset.root)]
+    for data in generate(1500, seed=3, as_of=AS_OF, seeds=seeds):
+        facts = parse_facts(data)
+        for day in (AS_OF, date(2026, 3, 1)):
+            flat = flatten(facts, day)
+            durable = [c.rule.id for c in engine.fired_rules(flat)]
+            python = [c.rule.id for c in engine.fired_python(flat)]
+            assert durable == python, data["case_ref"]
+
+
+def test_case_matching_no_rule_is_fine(engine: Engine) -> None:
+    a = engine.assess({}, AS_OF)
+    assert a.needs == [] and a.rules_fired == []
+    assert a.questions, "an empty case still has questions worth asking"
+
+
+def test_bad_facts_raise_with_path(engine: Engine) -> None:
+    with pytest.raises(FactsError, match=r"person\.age"):
+        engine.assess({"person": {"age": -4}}, AS_OF)
+
+
+def test_only_rules_in_force_apply(tmp_path: Path) -> None:
+    rs = copy_ruleset(tmp_path)
+    add_rules(rs, RULE.format(rid="test.dated.rule", start="2027-01-01",
+                              when="{fact: benefits.sanctioned, equals: true}")
+              .replace("need: {issue: benefits.pip", "need: {issue: benefits.uc_sanction"))  # fmt: skip
+    engine = Engine(load_ruleset(rs))
+    facts = {"benefits": {"sanctioned": True}}
+    before = engine.assess(facts, date(2026, 12, 31))
+    after = engine.assess(facts, date(2027, 1, 1))
+    assert "test.dated.rule" not in before.rules_fired
+    assert "test.dated.rule" in after.rules_fired
+
+
+def test_any_with_two_true_branches_counts_once(tmp_path: Path) -> None:
+    rs = copy_ruleset(tmp_path)
+    when = ("{any: [{fact: benefits.sanctioned, equals: true}, "
+            "{fact: benefits.hardship_payment, equals: true}]}")  # fmt: skip
+    add_rules(rs, RULE.format(rid="test.or.rule", start="2020-01-01", when=when))
+    engine = Engine(load_ruleset(rs))
+    a = engine.assess({"benefits": {"sanctioned": True, "hardship_payment": True}}, AS_OF)
+    assert a.rules_fired.count("test.or.rule") == 1
+    [need] = [n for n in a.needs if n.issue == "benefits.pip"]
+    assert [r.id for r in need.reasons].count("test.or.rule") == 1
+
+
+def test_on_unknown_fire_fires_when_unknown_and_says_so(tmp_path: Path) -> None:
+    rs = copy_ruleset(tmp_path)
+    text = RULE.format(rid="test.unknown.fire", start="2020-01-01",
+                       when="{fact: benefits.no_income_now, equals: true}")  # fmt: skip
+    add_rules(rs, text + "    on_unknown: fire\n")
+    engine = Engine(load_ruleset(rs))
+    a = engine.assess({"benefits": {"concern": True}}, AS_OF)
+    [reason] = [r for n in a.needs for r in n.reasons if r.id == "test.unknown.fire"]
+    assert reason.fired_on_unknown == ["benefits.no_income_now"]
+    b = engine.assess({"benefits": {"no_income_now": False}}, AS_OF)
+    assert "test.unknown.fire" not in b.rules_fired
+
+
+def test_batch_over_processes_matches_one_by_one(engine: Engine) -> None:
+    cases = generate(600, seed=5, as_of=AS_OF)
+    one = [engine.assess(c, AS_OF) for c in cases]
+    many = engine.assess_batch(cases, AS_OF, processes=2, chunk_size=100)
+    assert [a.model_dump_json() for a in many] == [a.model_dump_json() for a in one]
