@@ -109,13 +109,45 @@ class Engine:
         chunk_size: int = 250,
     ) -> Iterator[Assessment]:
         """Like :meth:`assess_batch`, streaming results in input order."""
-        ctx = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
-        with ctx.Pool(
-            processes, initializer=_worker_init, initargs=(str(self.ruleset.root), self.ruleset.hash)
-        ) as pool:
-            chunks = _chunks(cases, chunk_size)
-            for result in pool.imap(_worker_assess, ((c, as_of) for c in chunks)):
-                yield from result
+        for text in self.iter_batch_json(cases, as_of, processes, chunk_size):
+            yield Assessment.model_validate_json(text)
+
+    def iter_batch_json(
+        self,
+        cases: Iterable[CaseFacts | Mapping[str, Any]],
+        as_of: date,
+        processes: int,
+        chunk_size: int = 250,
+    ) -> Iterator[str]:
+        """Assessments as JSON text, in input order, computed in ``processes`` workers.
+
+        The cheapest way to move results between processes: workers serialise
+        in Rust (pydantic-core) and nothing is rebuilt in this process, which
+        is what bulk consumers (exports, rule-set diffs, the API) want.
+        """
+        global _FORKED_CASES, _FORKED_ENGINE
+        fork = os.name == "posix" and isinstance(cases, Sequence)
+        ctx = multiprocessing.get_context("fork" if fork else "spawn")
+        jobs: Iterator[tuple[Any, date]]
+        if fork:
+            # Forked workers inherit the cases: send index ranges, not pickled facts.
+            assert isinstance(cases, Sequence)
+            _FORKED_CASES = cases
+            _FORKED_ENGINE = self
+            jobs = (((i, min(i + chunk_size, len(cases))), as_of)
+                    for i in range(0, len(cases), chunk_size))  # fmt: skip
+        else:
+            jobs = ((chunk, as_of) for chunk in _chunks(cases, chunk_size))
+        try:
+            with ctx.Pool(
+                processes,
+                initializer=_worker_init,
+                initargs=(str(self.ruleset.root), self.ruleset.hash),
+            ) as pool:
+                for result in pool.imap(_worker_assess, jobs):
+                    yield from result
+        finally:
+            _FORKED_CASES = _FORKED_ENGINE = None
 
 
 def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
@@ -132,15 +164,27 @@ def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
 _WORKER: Engine | None = None
 
 
+_FORKED_ENGINE: Engine | None = None
+
+
 def _worker_init(root: str, expected_hash: str) -> None:
     global _WORKER
+    if _FORKED_ENGINE is not None and _FORKED_ENGINE.ruleset.hash == expected_hash:
+        _WORKER = _FORKED_ENGINE  # inherited, already compiled and registered
+        return
     ruleset = load_ruleset(root)
     if ruleset.hash != expected_hash:
         raise EngineError(f"rule set in {root} changed while a batch was starting")
     _WORKER = Engine.for_ruleset(ruleset)
 
 
-def _worker_assess(job: tuple[list[Any], date]) -> list[Assessment]:
+_FORKED_CASES: Sequence[Any] | None = None
+
+
+def _worker_assess(job: tuple[Any, date]) -> list[str]:
     assert _WORKER is not None
     cases, as_of = job
-    return [_WORKER.assess(c, as_of) for c in cases]
+    if isinstance(cases, tuple):
+        assert _FORKED_CASES is not None
+        cases = _FORKED_CASES[cases[0] : cases[1]]
+    return [_WORKER.assess(c, as_of).model_dump_json() for c in cases]

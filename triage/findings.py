@@ -69,7 +69,7 @@ def _facts_used(rule: CompiledRule, facts: CaseFacts) -> tuple[dict[str, Any], l
 
 def _reason(rule: CompiledRule, facts: CaseFacts, effect: str = "") -> Reason:
     used, unknown = _facts_used(rule, facts)
-    return Reason(
+    return Reason.model_construct(
         kind=rule.rule.then.kind,  # type: ignore[arg-type]
         id=rule.rule.id,
         text=rule.rule.reason,
@@ -117,7 +117,7 @@ def build(
                 acas = (facts.employment.acas_ec_start_date, facts.employment.acas_certificate_date)
                 got = compute(definition, start, as_of, acas)
                 draft.deadlines.append(
-                    Deadline(
+                    Deadline.model_construct(
                         date=got.due,
                         label=definition.label,
                         kind=definition.kind,
@@ -140,13 +140,13 @@ def build(
             key = (letter.kind, letter.issue, letter.purpose)
             letters.setdefault(
                 key,
-                LetterNeeded(kind=letter.kind, issue=letter.issue, purpose=letter.purpose,
+                LetterNeeded.model_construct(kind=letter.kind, issue=letter.issue, purpose=letter.purpose,
                              rule_id=c.rule.id, reason=c.rule.reason),  # fmt: skip
             )
         elif then.contradiction is not None:
             used, _ = _facts_used(c, facts)
             contradictions.append(
-                Contradiction(rule_id=c.rule.id, message=then.contradiction.message, facts=used)
+                Contradiction.model_construct(rule_id=c.rule.id, message=then.contradiction.message, facts=used)
             )
 
     for c in escalations:
@@ -167,7 +167,7 @@ def build(
             effect = draft.raise_to(cluster.min_tier, None)
             if effect:
                 draft.reasons.append(
-                    Reason(kind="policy", id="policy.cluster", source=cluster.source,
+                    Reason.model_construct(kind="policy", id="policy.cluster", source=cluster.source,
                            text=f"{cluster.explain} ({len(drafts)} problems found).",
                            effect=effect)  # fmt: skip
                 )
@@ -178,7 +178,7 @@ def build(
         if draft.tier >= policy.referral_letter_min_tier:
             letters.setdefault(
                 ("referral", draft.issue, None),
-                LetterNeeded(kind="referral", issue=draft.issue, rule_id="policy.referral",
+                LetterNeeded.model_construct(kind="referral", issue=draft.issue, rule_id="policy.referral",
                              reason=f"Tier {draft.tier}: referral to an advice agency."),  # fmt: skip
             )
     letter_list = sorted(letters.values(), key=lambda x: (x.issue, x.kind, x.purpose or ""))
@@ -188,7 +188,7 @@ def build(
         area = taxonomy.area_of(draft.issue)
         open_q = per_issue.get(draft.issue, 0)
         needs.append(
-            Need(
+            Need.model_construct(
                 area=area.code,
                 area_label=area.label,
                 issue=draft.issue,
@@ -200,26 +200,37 @@ def build(
                 confidence="high" if open_q == 0 else "medium" if open_q <= 2 else "low",
                 deadlines=sorted(draft.deadlines, key=lambda d: (d.date, d.deadline_id, d.rule_id)),
                 reasons=draft.reasons,
-                resources=[
-                    ResourceLink(id=r.id, title=r.title, publisher=r.publisher, url=r.url,
-                                 summary=r.summary)  # fmt: skip
-                    for r in taxonomy.resources.get(draft.issue, [])
-                ],
+                resources=_resource_links(compiled, draft.issue),
                 letters=[x for x in letter_list if x.issue == draft.issue],
                 health_link=issue.health_link,
             )
         )
     needs.sort(key=lambda n: (-URGENCY_ORDER[n.urgency], -n.tier, n.issue))
-    return Assessment(
+    return Assessment.model_construct(
         case_ref=facts.case_ref,
         as_of=as_of,
-        ruleset=RuleSetRef(name=ruleset.name, version=ruleset.version, hash=ruleset.hash),
+        ruleset=RuleSetRef.model_construct(name=ruleset.name, version=ruleset.version, hash=ruleset.hash),
         needs=needs,
         letters=letter_list,
         questions=questions,
         contradictions=sorted(contradictions, key=lambda c: c.rule_id),
         rules_fired=[c.rule.id for c in fired],
     )
+
+
+_LINKS: dict[tuple[str, str], list[ResourceLink]] = {}
+
+
+def _resource_links(compiled: CompiledRuleSet, issue: str) -> list[ResourceLink]:
+    key = (compiled.ruleset.hash, issue)
+    links = _LINKS.get(key)
+    if links is None:
+        links = _LINKS[key] = [
+            ResourceLink(id=r.id, title=r.title, publisher=r.publisher, url=r.url,
+                         summary=r.summary)  # fmt: skip
+            for r in compiled.ruleset.taxonomy.resources.get(issue, [])
+        ]
+    return links
 
 
 def _apply_deadline_policy(compiled: CompiledRuleSet, drafts: dict[str, _Draft], as_of: date) -> None:
@@ -235,7 +246,7 @@ def _apply_deadline_policy(compiled: CompiledRuleSet, drafts: dict[str, _Draft],
             effect = draft.raise_to(tier, band.urgency if band else None)
             if effect:
                 draft.reasons.append(
-                    Reason(kind="policy", id="policy.deadlines", source=dpol.source,
+                    Reason.model_construct(kind="policy", id="policy.deadlines", source=dpol.source,
                            text=f"{dpol.explain} Nearest: {nearest.label}, "
                                 f"{nearest.days_left} days ({(nearest.late_limit if nearest.status == 'late_route' else nearest.date)}).",
                            effect=effect)  # fmt: skip
@@ -245,7 +256,7 @@ def _apply_deadline_policy(compiled: CompiledRuleSet, drafts: dict[str, _Draft],
                 draft.late = True
                 effect = draft.raise_to(late.late_route_min_tier, late.late_route_urgency)
                 draft.reasons.append(
-                    Reason(kind="policy", id="policy.late_route", source=late.source + d.source,
+                    Reason.model_construct(kind="policy", id="policy.late_route", source=late.source + d.source,
                            text=f"{d.label}: the usual limit passed on {d.date}. {d.late_label}: "
                                 f"possible until {d.late_limit}. {late.explain}",
                            effect=effect or "already at least")  # fmt: skip
@@ -254,7 +265,7 @@ def _apply_deadline_policy(compiled: CompiledRuleSet, drafts: dict[str, _Draft],
                 draft.late = True
                 effect = draft.raise_to(late.expired_min_tier, late.late_route_urgency)
                 draft.reasons.append(
-                    Reason(kind="policy", id="policy.expired", source=late.source + d.source,
+                    Reason.model_construct(kind="policy", id="policy.expired", source=late.source + d.source,
                            text=f"{d.label}: the limit passed on {d.date}"
                                 + (f" and the late limit on {d.late_limit}" if d.late_limit else "")
                                 + f". {late.explain}",
@@ -338,16 +349,26 @@ def _questions(
         for issue in issues:
             per_issue[issue] = per_issue.get(issue, 0) + 1
     questions = [
-        Question(
-            fact=path,
-            question=FACTS[path].question
-            if not path.endswith(".concern")
-            else f"Is anything about {path.split('.')[0].replace('_', ' ')} causing a problem?",
-            could_change=sorted(issues),
-        )
+        _question(path, tuple(sorted(issues)))
         for path, (_, _, issues) in ranked[: compiled.ruleset.policy.max_questions]
     ]
     return questions, per_issue
+
+
+_QUESTIONS: dict[tuple[str, tuple[str, ...]], Question] = {}
+
+
+def _question(path: str, issues: tuple[str, ...]) -> Question:
+    """Questions are immutable and few, so each distinct one is built once."""
+    q = _QUESTIONS.get((path, issues))
+    if q is None:
+        text = (
+            f"Is anything about {path.split('.')[0].replace('_', ' ')} causing a problem?"
+            if path.endswith(".concern")
+            else FACTS[path].question
+        )
+        q = _QUESTIONS[(path, issues)] = Question(fact=path, question=text, could_change=list(issues))
+    return q
 
 
 def _weight(c: CompiledRule) -> int:

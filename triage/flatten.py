@@ -14,17 +14,14 @@ from typing import Any
 from triage.facts import SECTIONS, CaseFacts
 from triage.facts.catalog import FACTS
 
-_PLAN: tuple[tuple[str, tuple[tuple[str, str, str, tuple[str, ...]], ...]], ...] = tuple(
-    (
-        section,
-        tuple(
-            (spec.name, spec.key, spec.kind, spec.choices)
-            for spec in FACTS.values()
-            if spec.section == section
-        ),
-    )
+_PLAN: dict[str, dict[str, tuple[str, str, tuple[str, ...]]]] = {
+    section: {
+        spec.name: (spec.key, spec.kind, spec.choices)
+        for spec in FACTS.values()
+        if spec.section == section
+    }
     for section in SECTIONS
-)
+}
 
 CASE_MARK = "__case"
 AS_OF = "__as_of"
@@ -34,9 +31,15 @@ def flatten(facts: CaseFacts, as_of: date) -> dict[str, Any]:
     """The flat engine mapping for ``facts`` on the day ``as_of``."""
     today = as_of.toordinal()
     out: dict[str, Any] = {CASE_MARK: 1, AS_OF: today}
-    for section, fields in _PLAN:
-        values = getattr(facts, section).__dict__
-        for name, key, kind, choices in fields:
+    for section, fields in _PLAN.items():
+        model = getattr(facts, section)
+        # Only fields given in the input can be known; the rest default to unknown.
+        given = model.model_fields_set
+        if not given:
+            continue
+        values = model.__dict__
+        for name in given:
+            key, kind, choices = fields[name]
             value = values[name]
             if value is None:
                 continue

@@ -34,17 +34,18 @@ class CaseFacts(BaseModel):
     case_ref: Annotated[str | None, Field(max_length=64, pattern=r"^[A-Za-z0-9._:-]+$")] = Field(
         default=None, description="A reference for the case; never a name or NHS number."
     )
-    person: Person = Field(default_factory=Person)
-    health: Health = Field(default_factory=Health)
-    housing: Housing = Field(default_factory=Housing)
-    benefits: Benefits = Field(default_factory=Benefits)
-    debt: Debt = Field(default_factory=Debt)
-    employment: Employment = Field(default_factory=Employment)
-    immigration: Immigration = Field(default_factory=Immigration)
-    family: Family = Field(default_factory=Family)
-    education: Education = Field(default_factory=Education)
-    community_care: CommunityCare = Field(default_factory=CommunityCare)
-    discrimination: Discrimination = Field(default_factory=Discrimination)
+    # Sections are frozen, so one shared empty default per section is safe.
+    person: Person = Field(default=Person())
+    health: Health = Field(default=Health())
+    housing: Housing = Field(default=Housing())
+    benefits: Benefits = Field(default=Benefits())
+    debt: Debt = Field(default=Debt())
+    employment: Employment = Field(default=Employment())
+    immigration: Immigration = Field(default=Immigration())
+    family: Family = Field(default=Family())
+    education: Education = Field(default=Education())
+    community_care: CommunityCare = Field(default=CommunityCare())
+    discrimination: Discrimination = Field(default=Discrimination())
 
 
 SECTIONS: dict[str, type[BaseModel]] = {

@@ -14,14 +14,22 @@ WcaStage = Literal[
     "uc50_due", "assessment_due", "awaiting_decision", "found_fit_for_work", "lcw", "lcwra"
 ]
 CarerIssue = Literal["not_claimed", "refused", "stopped", "overpayment"]
+ChallengeBenefit = Literal[
+    "pip", "work_capability", "sanction", "overpayment", "carers_allowance", "housing_benefit",
+    "other",
+]  # fmt: skip
 
 
 class Benefits(Section):
     """Facts about benefit claims, decisions and challenges."""
 
     pip_stage: PipStage | None = fact("Where is the person's PIP claim up to?")
+    pip2_sent_date: Day = fact("When did DWP send the PIP 'How your disability affects you' form?")
     pip2_due_date: Day = fact("When must the PIP 'How your disability affects you' form go back?")
     pip_decision_date: Day = fact("What date is on the PIP decision letter?")
+    challenge_benefit: ChallengeBenefit | None = fact(
+        "Which benefit decision is the reconsideration, appeal or hearing about?"
+    )
     mr_requested: Tri = fact("Has the person asked for a mandatory reconsideration?")
     mr_notice_date: Day = fact("What date is on the mandatory reconsideration notice?")
     appeal_lodged: Tri = fact("Has the person lodged an appeal with the tribunal?")
@@ -31,10 +39,15 @@ class Benefits(Section):
     wca_stage: WcaStage | None = fact("Where is the work capability assessment up to?")
     uc50_due_date: Day = fact("When must the UC50 questionnaire go back?")
     wca_decision_date: Day = fact("What date is on the work capability decision letter?")
+    lcwra_before_6_april_2026: Tri = fact(
+        "Did the person's Universal Credit include the health element (LCWRA) before 6 April 2026?"
+    )
     sanctioned: Tri = fact("Has the person's Universal Credit been sanctioned (cut)?")
     sanction_decision_date: Day = fact("What date is on the sanction decision?")
     hardship_payment: Tri = fact("Is the person getting a hardship payment?")
-    migration_notice: Tri = fact("Has the person had a letter telling them to move to Universal Credit?")
+    migration_notice: Tri = fact(
+        "Has the person had a letter telling them to move to Universal Credit?"
+    )
     migration_notice_date: Day = fact("What date is on the move-to-Universal-Credit letter?")
     housing_costs_shortfall: Tri = fact(
         "Does Housing Benefit or the UC housing element fall short of the rent?"
@@ -47,4 +60,5 @@ class Benefits(Section):
     carer_decision_date: Day = fact("What date is on the Carer's Allowance decision?")
     no_income_now: Tri = fact("Is the person left with no money for food or bills?")
 
+    _pip2_due = not_before("pip2_due_date", "pip2_sent_date")
     _appeal_hearing = not_before("tribunal_hearing_date", "mr_notice_date")

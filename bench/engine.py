@@ -1,0 +1,125 @@
+"""Engine benchmark: three ways over the same varied cases, in one run.
+
+    python bench/engine.py [--cases 20000] [--memory-cases 1000000] [--seed 1]
+
+(a) the full ``assess`` path: validation, durable-rules, deadlines, policy, reasons, questions
+(b) bare durable-rules on the same compiled rules: assert flat facts, collect what fired, delete
+(c) plain-Python evaluation of the same compiled rules: the practical floor
+It checks all three agree on every case, then times the multi-process batch
+API against one core, and memory (RSS) from 100k to N assessed cases.
+Prints ratios; asserts nothing about time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import os
+import resource
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from triage.engine import Engine  # noqa: E402
+from triage.facts import parse_facts  # noqa: E402
+from triage.flatten import flatten  # noqa: E402
+from triage.golden import load_golden  # noqa: E402
+from triage.synth import generate  # noqa: E402
+
+AS_OF = date(2026, 11, 23)
+
+
+def rss_mb() -> float:
+    with open("/proc/self/statm") as f:
+        pages = int(f.read().split()[1])
+    return pages * os.sysconf("SC_PAGE_SIZE") / 1e6
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--cases", type=int, default=20_000)
+    ap.add_argument("--memory-cases", type=int, default=1_000_000)
+    ap.add_argument("--seed", type=int, default=1)
+    args = ap.parse_args()
+
+    engine = Engine.default()
+    seeds = [c.facts for c in load_golden(engine.ruleset.root)]
+    cases = generate(args.cases, args.seed, AS_OF, seeds=seeds)
+    flats = [flatten(parse_facts(c), AS_OF) for c in cases]
+    print(f"rule set {engine.ruleset.name} {engine.ruleset.version}: "
+          f"{len(engine.ruleset.rules)} rules; {len(cases)} cases; cpus {os.cpu_count()}")
+
+    t0 = time.perf_counter()
+    full = [engine.assess(c, AS_OF) for c in cases]
+    ta = time.perf_counter() - t0
+
+    runner = engine._runner
+    by_name = engine.compiled.by_name
+    t0 = time.perf_counter()
+    bare = [runner.fired(f) for f in flats]
+    tb = time.perf_counter() - t0
+
+    rules = engine.compiled.rules
+    t0 = time.perf_counter()
+    plain = [[c.name for c in rules if c.fires(f)] for f in flats]
+    tc = time.perf_counter() - t0
+
+    disagree = 0
+    fired_total = 0
+    for a, b, c in zip(full, bare, plain, strict=True):
+        bset = sorted({by_name[n].rule.id for n in b if n in by_name})
+        cset = sorted({by_name[n].rule.id for n in c})
+        fired_total += len(cset)
+        if sorted(a.rules_fired) != bset or bset != cset:
+            disagree += 1
+    n = len(cases)
+    print(f"mean rules fired per case: {fired_total / n:.2f}; needs per case: "
+          f"{sum(len(a.needs) for a in full) / n:.2f}")
+    print(f"(a) full assess   : {n / ta:9.0f} cases/s  {ta / n * 1e6:7.1f} us/case")
+    print(f"(b) bare durable  : {n / tb:9.0f} cases/s  {tb / n * 1e6:7.1f} us/case")
+    print(f"(c) plain Python  : {n / tc:9.0f} cases/s  {tc / n * 1e6:7.1f} us/case")
+    print(f"ratio a/b = {ta / tb:.2f} (target <= 2.0); b/c = {tb / tc:.1f}; a/c = {ta / tc:.1f}")
+    print(f"disagreements between (a), (b) and (c): {disagree} of {n}")
+
+    del full, bare, plain
+    gc.collect()
+    gc.freeze()  # inputs are long-lived: keep them out of the collector's way for fair timing
+    t0 = time.perf_counter()
+    one_json = [engine.assess(c, AS_OF).model_dump_json() for c in cases]
+    t1 = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    two_json = list(engine.iter_batch_json(cases, AS_OF, processes=2, chunk_size=500))
+    t2 = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    two_obj = engine.assess_batch(cases, AS_OF, processes=2, chunk_size=500)
+    t3 = time.perf_counter() - t0
+    same = one_json == two_json == [a.model_dump_json() for a in two_obj]
+    print(f"batch (JSON results): 1 core {n / t1:.0f} cases/s, 2 processes {n / t2:.0f} cases/s, "
+          f"speed-up {t1 / t2:.2f}x (target >= 1.7x); identical results: {same}")
+    print(f"batch (Assessment objects rebuilt in the parent): {n / t3:.0f} cases/s, "
+          f"speed-up {t1 / t3:.2f}x")
+
+    if args.memory_cases:
+        gc.collect()
+        done, marks = 0, {}
+        checkpoints = sorted({min(100_000, args.memory_cases), args.memory_cases})
+        t0 = time.perf_counter()
+        while done < args.memory_cases:
+            engine.assess(cases[done % n], AS_OF)
+            done += 1
+            if done in checkpoints:
+                gc.collect()
+                marks[done] = rss_mb()
+                print(f"  after {done:>9,} cases: RSS {marks[done]:.1f} MB "
+                      f"({time.perf_counter() - t0:.0f}s)", flush=True)
+        first, last = marks[checkpoints[0]], marks[checkpoints[-1]]
+        print(f"memory: {first:.1f} MB at {checkpoints[0]:,} -> {last:.1f} MB at "
+              f"{checkpoints[-1]:,}: growth {100 * (last - first) / first:+.1f}% (target within 10%); "
+              f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3:.1f} MB")
+
+
+if __name__ == "__main__":
+    main()

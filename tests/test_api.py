@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from api.app import app
+
+client = TestClient(app)
+PIP = {"benefits": {"concern": True, "pip_stage": "refused", "pip_decision_date": "2026-11-03",
+                    "mr_requested": False}}  # fmt: skip
+
+
+def test_health() -> None:
+    assert client.get("/healthz").json() == {"status": "ok"}
+    assert client.get("/readyz").status_code == 200
+
+
+def test_stateless_assessment() -> None:
+    r = client.post("/v1/assessments", json={"as_of": "2026-11-23", "facts": PIP})
+    assert r.status_code == 200
+    [need] = r.json()["needs"]
+    assert need["issue"] == "benefits.pip" and need["deadlines"][0]["date"] == "2026-12-03"
+
+
+def test_bad_facts_are_problem_details_naming_the_field() -> None:
+    r = client.post("/v1/assessments", json={"as_of": "2026-11-23",
+                                             "facts": {"person": {"age": -1}, "housing": {"x": 1}}})  # fmt: skip
+    assert r.status_code == 422
+    assert r.headers["content-type"].startswith("application/problem+json")
+    body = r.json()
+    fields = {e["field"] for e in body["errors"]}
+    assert {"facts.person.age", "facts.housing.x"} <= fields
+    assert body["status"] == 422 and body["title"]
+
+
+def test_ruleset_info() -> None:
+    body = client.get("/v1/ruleset", params={"as_of": "2026-11-23"}).json()
+    assert body["name"] == "england" and len(body["hash"]) == 64 and body["rules_in_force"]
