@@ -73,5 +73,5 @@ def ruleset(eng: Annotated[Engine, Depends(engine)], as_of: date | None = None) 
             {"id": r.id, "title": r.title, "effective_from": r.effective_from,
              "effective_to": r.effective_to, "source": [s.url for s in r.source]}
             for r in rules
-        ],  # fmt: skip
+        ],
     )

@@ -23,11 +23,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from triage.engine import Engine  # noqa: E402
-from triage.facts import parse_facts  # noqa: E402
-from triage.flatten import flatten  # noqa: E402
-from triage.golden import load_golden  # noqa: E402
-from triage.synth import generate  # noqa: E402
+from triage.engine import Engine
+from triage.facts import parse_facts
+from triage.flatten import flatten
+from triage.golden import load_golden
+from triage.synth import generate
 
 AS_OF = date(2026, 11, 23)
 

@@ -9,7 +9,7 @@ AREAS = {"housing", "benefits", "debt", "employment", "immigration", "family", "
 
 def test_taxonomy_covers_every_area_with_35_plus_issues() -> None:
     tax = load_taxonomy(rules_dir())
-    assert AREAS <= set(tax.areas)
+    assert set(tax.areas) >= AREAS
     assert len(tax.issues) >= 35
     for issue in tax.issues.values():
         assert issue.label and issue.health_link, issue.code

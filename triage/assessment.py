@@ -7,7 +7,7 @@ same facts, rule set and ``as_of`` day always give the same JSON.
 
 from __future__ import annotations
 
-from datetime import date
+import datetime as dt
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -22,17 +22,17 @@ class _Out(BaseModel):
 class Deadline(_Out):
     """A dated deadline or event for a need."""
 
-    date: date
+    date: dt.date
     label: str
     kind: Literal["act_by", "event"]
     status: Literal["open", "late_route", "expired", "passed"]
     days_left: int
-    late_limit: date | None = None
+    late_limit: dt.date | None = None
     late_label: str | None = None
     deadline_id: str
     rule_id: str
     from_fact: str
-    from_date: date
+    from_date: dt.date
     source: list[Source]
 
 
@@ -103,7 +103,7 @@ class RuleSetRef(_Out):
 
 class Assessment(_Out):
     case_ref: str | None
-    as_of: date
+    as_of: dt.date
     ruleset: RuleSetRef
     needs: list[Need]
     letters: list[LetterNeeded]

@@ -5,7 +5,6 @@ Bad input always ends with one line naming the problem and exit code 2.
 
 from __future__ import annotations
 
-import json
 import sys
 from datetime import date
 from pathlib import Path

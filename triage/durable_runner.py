@@ -17,6 +17,7 @@ The sharp edges this module exists to wrap (see ``shared/DURABLE_RULES.md``):
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import threading
@@ -91,10 +92,8 @@ class DurableRunner:
             except Exception as exc:
                 raise EngineError(self._where(case_ref, _explain(exc))) from None
             finally:
-                try:
+                with contextlib.suppress(Exception):
                     _dre.delete_state(handle, sid)
-                except Exception:  # noqa: S110 - nothing was left to delete
-                    pass
         return names
 
     def _where(self, case_ref: str | None, problem: str) -> str:

@@ -141,7 +141,7 @@ def build(
             letters.setdefault(
                 key,
                 LetterNeeded.model_construct(kind=letter.kind, issue=letter.issue, purpose=letter.purpose,
-                             rule_id=c.rule.id, reason=c.rule.reason),  # fmt: skip
+                             rule_id=c.rule.id, reason=c.rule.reason),
             )
         elif then.contradiction is not None:
             used, _ = _facts_used(c, facts)
@@ -169,7 +169,7 @@ def build(
                 draft.reasons.append(
                     Reason.model_construct(kind="policy", id="policy.cluster", source=cluster.source,
                            text=f"{cluster.explain} ({len(drafts)} problems found).",
-                           effect=effect)  # fmt: skip
+                           effect=effect)
                 )
 
     questions, per_issue = _questions(compiled, fired, facts, flat, drafts, letters)
@@ -179,7 +179,7 @@ def build(
             letters.setdefault(
                 ("referral", draft.issue, None),
                 LetterNeeded.model_construct(kind="referral", issue=draft.issue, rule_id="policy.referral",
-                             reason=f"Tier {draft.tier}: referral to an advice agency."),  # fmt: skip
+                             reason=f"Tier {draft.tier}: referral to an advice agency."),
             )
     letter_list = sorted(letters.values(), key=lambda x: (x.issue, x.kind, x.purpose or ""))
     needs = []
@@ -227,7 +227,7 @@ def _resource_links(compiled: CompiledRuleSet, issue: str) -> list[ResourceLink]
     if links is None:
         links = _LINKS[key] = [
             ResourceLink(id=r.id, title=r.title, publisher=r.publisher, url=r.url,
-                         summary=r.summary)  # fmt: skip
+                         summary=r.summary)
             for r in compiled.ruleset.taxonomy.resources.get(issue, [])
         ]
     return links
@@ -247,9 +247,9 @@ def _apply_deadline_policy(compiled: CompiledRuleSet, drafts: dict[str, _Draft],
             if effect:
                 draft.reasons.append(
                     Reason.model_construct(kind="policy", id="policy.deadlines", source=dpol.source,
-                           text=f"{dpol.explain} Nearest: {nearest.label}, "
-                                f"{nearest.days_left} days ({(nearest.late_limit if nearest.status == 'late_route' else nearest.date)}).",
-                           effect=effect)  # fmt: skip
+                           text=f"{dpol.explain} Nearest: {nearest.label}, {nearest.days_left} days "
+                                f"({nearest.late_limit if nearest.status == 'late_route' else nearest.date}).",
+                           effect=effect)
                 )
         for d in draft.deadlines:
             if d.status == "late_route":
@@ -259,7 +259,7 @@ def _apply_deadline_policy(compiled: CompiledRuleSet, drafts: dict[str, _Draft],
                     Reason.model_construct(kind="policy", id="policy.late_route", source=late.source + d.source,
                            text=f"{d.label}: the usual limit passed on {d.date}. {d.late_label}: "
                                 f"possible until {d.late_limit}. {late.explain}",
-                           effect=effect or "already at least")  # fmt: skip
+                           effect=effect or "already at least")
                 )
             elif d.status == "expired":
                 draft.late = True
@@ -269,7 +269,7 @@ def _apply_deadline_policy(compiled: CompiledRuleSet, drafts: dict[str, _Draft],
                            text=f"{d.label}: the limit passed on {d.date}"
                                 + (f" and the late limit on {d.late_limit}" if d.late_limit else "")
                                 + f". {late.explain}",
-                           effect=effect or "already at least")  # fmt: skip
+                           effect=effect or "already at least")
                 )
 
 
@@ -341,8 +341,7 @@ def _questions(
     # Then the screening question of each area nobody has asked about yet:
     # problems cluster, and an unasked area is the commonest missed need.
     for section in _AREA_SECTIONS:
-        if section not in live_sections and section not in screened_out:
-            if getattr(facts, section).concern is None:
+        if section not in live_sections | screened_out and getattr(facts, section).concern is None:
                 ranked.append((f"{section}.concern", (0, 0, set())))
     per_issue: dict[str, int] = {}
     for _, (_, _, issues) in ranked:

@@ -181,7 +181,7 @@ def signature(a: Assessment) -> tuple[Any, ...]:
     return (
         tuple(
             (n.issue, n.tier, n.urgency, n.late, n.legal_aid,
-             tuple((d.deadline_id, d.date, d.status) for d in n.deadlines))  # fmt: skip
+             tuple((d.deadline_id, d.date, d.status) for d in n.deadlines))
             for n in a.needs
         ),
         tuple((x.kind, x.issue, x.purpose) for x in a.letters),

@@ -45,12 +45,12 @@ def render(a: Assessment) -> str:
             extra = f"; late route until {d.late_limit}" if d.status == "late_route" else ""
             lines.append(f"   Deadline {d.date}: {d.label} [{d.status}{extra}] "
                          f"- {d.source[0].title}")  # fmt: skip
-        for r in n.reasons:
-            src = f" [{r.source[0].title}]" if r.source else ""
-            effect = f" ({r.effect})" if r.effect else ""
-            lines.append(f"   Because: {r.text.strip()}{effect}{src}")
-            if r.fired_on_unknown:
-                lines.append(f"      (fired while unknown: {', '.join(r.fired_on_unknown)})")
+        for reason in n.reasons:
+            src = f" [{reason.source[0].title}]" if reason.source else ""
+            effect = f" ({reason.effect})" if reason.effect else ""
+            lines.append(f"   Because: {reason.text.strip()}{effect}{src}")
+            if reason.fired_on_unknown:
+                lines.append(f"      (fired while unknown: {', '.join(reason.fired_on_unknown)})")
         for res in n.resources[:3]:
             lines.append(f"   Read together: {res.title} ({res.publisher}) {res.url}")
     if a.letters:

@@ -87,10 +87,7 @@ def generate(n: int, seed: int, as_of: date, seeds: list[dict[str, Any]] | None 
     rng = random.Random(seed)
     cases = []
     for i in range(n):
-        if seeds and i % 2 == 0:
-            data = perturb(rng.choice(seeds), rng)
-        else:
-            data = random_facts(rng, as_of)
+        data = perturb(rng.choice(seeds), rng) if seeds and i % 2 == 0 else random_facts(rng, as_of)
         data = make_valid(data)
         data["case_ref"] = f"synthetic-{seed}-{i}"
         cases.append(data)

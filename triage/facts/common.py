@@ -94,4 +94,4 @@ def not_before(field: str, earlier: str) -> classmethod:  # type: ignore[type-ar
             raise ValueError(f"is before {earlier} ({other.isoformat()})")
         return value
 
-    return field_validator(field)(classmethod(check))  # type: ignore[arg-type]
+    return field_validator(field)(classmethod(check))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from triage.facts.common import Day, Section, Tri, fact
+from triage.facts.common import Day, Section, fact
 
 SendIssue = Literal[
     "assessment_refused", "plan_refused", "plan_content", "placement", "plan_not_delivered",

@@ -70,6 +70,23 @@ class Housing(Section):
     harassment_by_landlord: Tri = fact("Is the landlord harassing or threatening the person?")
     utilities_cut_by_landlord: Tri = fact("Has the landlord cut off gas, electricity or water?")
     mortgage_arrears: Tri = fact("Is the person behind on mortgage or secured loan payments?")
+    notice_served_during_breathing_space: Tri = fact(
+        "Was the notice served while the person was in a debt Breathing Space?"
+    )
+    homelessness_review_requested: Tri = fact(
+        "Has the person already asked the council to review its homelessness decision?"
+    )
+    landlord_investigated: Tri = fact(
+        "Has the landlord inspected or investigated the problem since it was reported?"
+    )
+    serious_risk_to_health: Tri = fact(
+        "Is the disrepair causing a serious risk of harm to the health or safety of anyone at home?"
+    )
+    medical_priority_refused: Tri = fact(
+        "Has the council refused (or not decided) a request for medical priority to move?"
+    )
+    dfg_application_date: Day = fact("When did the person apply for a Disabled Facilities Grant?")
+    dfg_decided: Tri = fact("Has the council decided the Disabled Facilities Grant application?")
 
     _notice_expiry = not_before("notice_expiry_date", "notice_date")
     _hearing = not_before("hearing_date", "claim_issue_date")

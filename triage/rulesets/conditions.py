@@ -16,12 +16,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal, Union
+from typing import Any, Literal
 
 from triage.facts.catalog import FACTS, FactSpec
 
 Op = Literal["eq", "ne", "gt", "gte", "lt", "lte"]
-Value = Union[bool, int, float, str]
+Value = bool | int | float | str
 Flat = Mapping[str, Any]
 Kleene = bool | None
 
@@ -74,7 +74,7 @@ class Not:
     item: Cond
 
 
-Cond = Union[Cmp, Known, All, Any_, Not]
+Cond = Cmp | Known | All | Any_ | Not
 
 
 # ---------------------------------------------------------------- parsing
@@ -339,7 +339,7 @@ def failing_leaves(cond: Cond, flat: Flat) -> list[Cond]:
                 walk(i)
         elif to_python(c)(flat) is not True:
             # An `any` fails as a whole; report the branch closest to passing.
-            branches = []
+            branches: list[list[Cond]] = []
             for i in c.items:
                 sub: list[Cond] = []
                 branches.append(sub)
@@ -347,7 +347,11 @@ def failing_leaves(cond: Cond, flat: Flat) -> list[Cond]:
                 walk(i)
                 sub.extend(out[out_len:])
                 del out[out_len:]
-            out.extend(min(branches, key=len))
+            best = branches[0]
+            for b in branches[1:]:
+                if len(b) < len(best):
+                    best = b
+            out.extend(best)
 
     walk(cond)
     return out

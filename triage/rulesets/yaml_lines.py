@@ -63,7 +63,7 @@ def load_yaml(path: Path, display: str | None = None) -> Any:
 
 def load_yaml_text(text: str, name: str) -> Any:
     try:
-        return yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+        return yaml.load(text, Loader=_Loader)
     except DuplicateKeyError as exc:
         raise YamlFileError(name, exc.line, str(exc)) from None
     except yaml.MarkedYAMLError as exc:
