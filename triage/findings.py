@@ -317,7 +317,7 @@ def _questions(
     live_sections = {k.split("__", 1)[0] for k in flat if not k.startswith("__")} - screened_out
     fired_names = {c.name for c in fired}
     as_of_ord = flat["__as_of"]
-    scores: dict[str, tuple[int, int, set[str]]] = {}
+    scores: dict[str, tuple[int, int, int, set[str]]] = {}
     for c in compiled.rules:
         if c.rule.then.contradiction is not None or not c.in_force(as_of_ord):
             continue
@@ -332,24 +332,26 @@ def _questions(
         if not changes:
             continue
         weight = _weight(c)
-        for spec in c.facts:
-            if spec.key in flat or spec.section in screened_out:
+        missing = [spec for spec in c.facts if spec.key not in flat]
+        for spec in missing:
+            if spec.section in screened_out:
                 continue
-            w, n, issues = scores.get(spec.path, (0, 0, set()))
-            scores[spec.path] = (max(w, weight), n + 1, issues | set(changes))
-    ranked = sorted(scores.items(), key=lambda kv: (-kv[1][0], -kv[1][1], kv[0]))
+            # Rank first the answers that would settle a rule on their own.
+            gap, w, n, issues = scores.get(spec.path, (99, 0, 0, set()))
+            scores[spec.path] = (min(gap, len(missing)), max(w, weight), n + 1, issues | set(changes))
+    ranked = sorted(scores.items(), key=lambda kv: (kv[1][0], -kv[1][1], -kv[1][2], kv[0]))
     # Then the screening question of each area nobody has asked about yet:
     # problems cluster, and an unasked area is the commonest missed need.
     for section in _AREA_SECTIONS:
         if section not in live_sections | screened_out and getattr(facts, section).concern is None:
-                ranked.append((f"{section}.concern", (0, 0, set())))
+                ranked.append((f"{section}.concern", (99, 0, 0, set())))
     per_issue: dict[str, int] = {}
-    for _, (_, _, issues) in ranked:
+    for _, (_, _, _, issues) in ranked:
         for issue in issues:
             per_issue[issue] = per_issue.get(issue, 0) + 1
     questions = [
         _question(path, tuple(sorted(issues)))
-        for path, (_, _, issues) in ranked[: compiled.ruleset.policy.max_questions]
+        for path, (_, _, _, issues) in ranked[: compiled.ruleset.policy.max_questions]
     ]
     return questions, per_issue
 

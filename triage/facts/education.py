@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from triage.facts.common import Day, Section, fact
+from triage.facts.common import Day, Section, Tri, fact, not_before
 
 SendIssue = Literal[
     "assessment_refused", "plan_refused", "plan_content", "placement", "plan_not_delivered",
@@ -16,6 +16,7 @@ ExclusionType = Literal["suspension", "permanent"]
 class Education(Section):
     """Facts about a child's schooling."""
 
+    ehc_plan: Tri = fact("Does the child have an education, health and care (EHC) plan?")
     send_issue: SendIssue | None = fact("What is the problem with the child's special educational needs support?")
     send_decision_date: Day = fact("What date is on the council's EHC decision letter?")
     mediation_certificate_date: Day = fact("What date is on the mediation certificate?")
@@ -24,3 +25,6 @@ class Education(Section):
     governors_decision_date: Day = fact(
         "When were the family told the governors' decision upholding the exclusion?"
     )
+
+    _certificate_after_decision = not_before("mediation_certificate_date", "send_decision_date")
+    _governors_after_exclusion = not_before("governors_decision_date", "exclusion_date")

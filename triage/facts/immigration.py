@@ -23,9 +23,7 @@ class Immigration(Section):
     refusal_type: RefusalType | None = fact("What was refused?")
     in_uk_when_refused: Tri = fact("Was the person in the UK when the refusal was sent?")
     removal_threatened: Tri = fact("Has the Home Office said it will remove the person?")
-    removal_date: Day = fact(
-        "When is the person due to be removed (the date on the removal directions or notice)?"
-    )
+    removal_date: Day = fact("When is the person due to be removed (the date on the removal directions or notice)?")
     in_detention: Tri = fact("Is the person held in immigration detention?")
     domestic_abuse_route: Tri = fact(
         "Is the person applying, or able to apply, to stay in the UK as a victim of domestic abuse?"
