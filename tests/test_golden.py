@@ -32,7 +32,12 @@ def test_every_issue_in_the_taxonomy_has_a_need_rule(engine: Engine) -> None:
     assert set(engine.ruleset.taxonomy.issues) - found == set()
 
 
-def test_every_rule_is_sourced_and_dated(engine: Engine) -> None:
+def test_every_rule_cites_a_primary_or_official_source(engine: Engine) -> None:
+    # The model only demands some https URL. A need is a legal finding, so it
+    # must rest on law or official guidance; escalations may be practice-derived
+    # (DOMAIN.md 3.2), which partnerships audit.
     for r in engine.ruleset.rules:
-        assert r.source and all(s.url.startswith("https://") for s in r.source), r.id
-        assert r.effective_to is None or r.effective_to > r.effective_from, r.id
+        if r.then.need is None:
+            continue
+        kinds = {s.kind for s in r.source}
+        assert kinds - {"practice"}, f"{r.id} cites only practice"
