@@ -2,6 +2,8 @@
 # missing or pyproject.toml has changed since it was built, so a fresh clone
 # needs nothing installed by hand beyond python3.
 set -euo pipefail
+# Playwright drives Debian's /usr/bin/chromium; it must never fetch a browser.
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="$ROOT/.venv"
 STAMP="$VENV/.pyproject.sha256"

@@ -224,6 +224,10 @@ def serve(
     uvicorn.run("api.app:app", host=host, port=port, log_level="info")
 
 
+# --- sub-commands of other modules (one add_typer line each, imported here to keep
+# start-up of the core commands independent of their heavier dependencies) ---
+
+
 def main() -> None:
     app()
 
