@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import Depends, FastAPI
 from pydantic import BaseModel, Field
 
-from api import problems
+from api import problems, sessions
 from triage.assessment import Assessment
 from triage.engine import Engine
 from triage.facts import CaseFacts
@@ -20,6 +20,7 @@ app = FastAPI(
     description="Triage a person's situation into legal needs with tiers, urgency and deadlines.",
 )
 problems.install(app)
+sessions.install(app)
 
 # Routers and middleware of other modules are registered at the end of this file,
 # one line each, so owners of separate features never edit the same lines.

@@ -29,3 +29,19 @@ def letters_dir() -> Path:
 
 def default_ruleset_dir() -> Path:
     return rules_dir() / "england"
+
+
+def var_dir() -> Path:
+    """Where the service keeps its state: ``$TRIAGE_HOME``, else ``var/`` beside a
+    source checkout, else ``~/.local/share/triage``. Created on first use."""
+    import os
+
+    env = os.environ.get("TRIAGE_HOME")
+    if env:
+        path = Path(env)
+    elif (_PKG.parent / "pyproject.toml").is_file():
+        path = _PKG.parent / "var"
+    else:
+        path = Path.home() / ".local" / "share" / "triage"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
