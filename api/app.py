@@ -82,3 +82,7 @@ def ruleset(eng: Annotated[Engine, Depends(engine)], as_of: date | None = None) 
 
 
 # --- routers (one line each) ---
+from api.web.templating import mount_static  # noqa: E402, I001
+mount_static(app)
+from api.web.pages import router as web_pages_router  # noqa: E402, I001
+app.include_router(web_pages_router)
