@@ -226,6 +226,9 @@ def serve(
 
 # --- sub-commands of other modules (one add_typer line each, imported here to keep
 # start-up of the core commands independent of their heavier dependencies) ---
+from triage.cli_groups import cases_app  # noqa: E402
+
+app.add_typer(cases_app, name="cases")  # shared `triage cases` group: generate, replay, export
 
 
 def main() -> None:
