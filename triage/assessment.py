@@ -8,15 +8,51 @@ same facts, rule set and ``as_of`` day always give the same JSON.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict
+from typing_extensions import Self
 
 from triage.rulesets.model import LetterKind, MedicalPurpose, Source, Tier, Urgency
 
 
 class _Out(BaseModel):
     model_config = ConfigDict(frozen=True)
+
+    # Filled per class on first use: the fields in order, and each optional
+    # field's default (immutable here: None, "", False, or an empty container
+    # that is copied).
+    _order: ClassVar[tuple[str, ...] | None] = None
+    _defaults: ClassVar[dict[str, Any]] = {}
+
+    @classmethod
+    def trusted(cls, **values: Any) -> Self:
+        """Build from values the engine made itself, skipping validation.
+
+        Like ``model_construct`` without its per-field alias handling, which
+        costs more than the rest of an assessment's assembly. Every field
+        without a default must be given; tests check the output validates.
+        """
+        order = cls.__dict__.get("_order")
+        if order is None:
+            order = tuple(cls.model_fields)
+            defaults = {n: f.default for n, f in cls.model_fields.items() if not f.is_required()}
+            type.__setattr__(cls, "_order", order)
+            type.__setattr__(cls, "_defaults", defaults)
+        # The serialiser writes __dict__ in its own order, so keep the declared one.
+        defaults = cls._defaults
+        values = {
+            n: values[n] if n in values else (
+                defaults[n].copy() if isinstance(defaults[n], (list, dict)) else defaults[n]
+            )
+            for n in order
+        }  # fmt: skip
+        obj = cls.__new__(cls)
+        object.__setattr__(obj, "__dict__", values)
+        object.__setattr__(obj, "__pydantic_fields_set__", set(values))
+        object.__setattr__(obj, "__pydantic_extra__", None)
+        object.__setattr__(obj, "__pydantic_private__", None)
+        return obj
 
 
 class Deadline(_Out):

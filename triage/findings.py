@@ -69,7 +69,7 @@ def _facts_used(rule: CompiledRule, facts: CaseFacts) -> tuple[dict[str, Any], l
 
 def _reason(rule: CompiledRule, facts: CaseFacts, effect: str = "") -> Reason:
     used, unknown = _facts_used(rule, facts)
-    return Reason.model_construct(
+    return Reason.trusted(
         kind=rule.rule.then.kind,  # type: ignore[arg-type]
         id=rule.rule.id,
         text=rule.rule.reason,
@@ -117,7 +117,7 @@ def build(
                 acas = (facts.employment.acas_ec_start_date, facts.employment.acas_certificate_date)
                 got = compute(definition, start, as_of, acas)
                 draft.deadlines.append(
-                    Deadline.model_construct(
+                    Deadline.trusted(
                         date=got.due,
                         label=definition.label,
                         kind=definition.kind,
@@ -140,13 +140,13 @@ def build(
             key = (letter.kind, letter.issue, letter.purpose)
             letters.setdefault(
                 key,
-                LetterNeeded.model_construct(kind=letter.kind, issue=letter.issue, purpose=letter.purpose,
+                LetterNeeded.trusted(kind=letter.kind, issue=letter.issue, purpose=letter.purpose,
                              rule_id=c.rule.id, reason=c.rule.reason),
             )
         elif then.contradiction is not None:
             used, _ = _facts_used(c, facts)
             contradictions.append(
-                Contradiction.model_construct(rule_id=c.rule.id, message=then.contradiction.message, facts=used)
+                Contradiction.trusted(rule_id=c.rule.id, message=then.contradiction.message, facts=used)
             )
 
     for c in escalations:
@@ -167,18 +167,18 @@ def build(
             effect = draft.raise_to(cluster.min_tier, None)
             if effect:
                 draft.reasons.append(
-                    Reason.model_construct(kind="policy", id="policy.cluster", source=cluster.source,
+                    Reason.trusted(kind="policy", id="policy.cluster", source=cluster.source,
                            text=f"{cluster.explain} ({len(drafts)} problems found).",
                            effect=effect)
                 )
 
-    questions, per_issue = _questions(compiled, fired, facts, flat, drafts, letters)
+    questions, per_issue = _questions(compiled, facts, flat, drafts, letters)
 
     for draft in drafts.values():
         if draft.tier >= policy.referral_letter_min_tier:
             letters.setdefault(
                 ("referral", draft.issue, None),
-                LetterNeeded.model_construct(kind="referral", issue=draft.issue, rule_id="policy.referral",
+                LetterNeeded.trusted(kind="referral", issue=draft.issue, rule_id="policy.referral",
                              reason=f"Tier {draft.tier}: referral to an advice agency."),
             )
     letter_list = sorted(letters.values(), key=lambda x: (x.issue, x.kind, x.purpose or ""))
@@ -188,7 +188,7 @@ def build(
         area = taxonomy.area_of(draft.issue)
         open_q = per_issue.get(draft.issue, 0)
         needs.append(
-            Need.model_construct(
+            Need.trusted(
                 area=area.code,
                 area_label=area.label,
                 issue=draft.issue,
@@ -206,10 +206,10 @@ def build(
             )
         )
     needs.sort(key=lambda n: (-URGENCY_ORDER[n.urgency], -n.tier, n.issue))
-    return Assessment.model_construct(
+    return Assessment.trusted(
         case_ref=facts.case_ref,
         as_of=as_of,
-        ruleset=RuleSetRef.model_construct(name=ruleset.name, version=ruleset.version, hash=ruleset.hash),
+        ruleset=RuleSetRef.trusted(name=ruleset.name, version=ruleset.version, hash=ruleset.hash),
         needs=needs,
         letters=letter_list,
         questions=questions,
@@ -246,7 +246,7 @@ def _apply_deadline_policy(compiled: CompiledRuleSet, drafts: dict[str, _Draft],
             effect = draft.raise_to(tier, band.urgency if band else None)
             if effect:
                 draft.reasons.append(
-                    Reason.model_construct(kind="policy", id="policy.deadlines", source=dpol.source,
+                    Reason.trusted(kind="policy", id="policy.deadlines", source=dpol.source,
                            text=f"{dpol.explain} Nearest: {nearest.label}, {nearest.days_left} days "
                                 f"({nearest.late_limit if nearest.status == 'late_route' else nearest.date}).",
                            effect=effect)
@@ -256,7 +256,7 @@ def _apply_deadline_policy(compiled: CompiledRuleSet, drafts: dict[str, _Draft],
                 draft.late = True
                 effect = draft.raise_to(late.late_route_min_tier, late.late_route_urgency)
                 draft.reasons.append(
-                    Reason.model_construct(kind="policy", id="policy.late_route", source=late.source + d.source,
+                    Reason.trusted(kind="policy", id="policy.late_route", source=late.source + d.source,
                            text=f"{d.label}: the usual limit passed on {d.date}. {d.late_label}: "
                                 f"possible until {d.late_limit}. {late.explain}",
                            effect=effect or "already at least")
@@ -265,7 +265,7 @@ def _apply_deadline_policy(compiled: CompiledRuleSet, drafts: dict[str, _Draft],
                 draft.late = True
                 effect = draft.raise_to(late.expired_min_tier, late.late_route_urgency)
                 draft.reasons.append(
-                    Reason.model_construct(kind="policy", id="policy.expired", source=late.source + d.source,
+                    Reason.trusted(kind="policy", id="policy.expired", source=late.source + d.source,
                            text=f"{d.label}: the limit passed on {d.date}"
                                 + (f" and the late limit on {d.late_limit}" if d.late_limit else "")
                                 + f". {late.explain}",
@@ -304,7 +304,6 @@ def _would_change(
 
 def _questions(
     compiled: CompiledRuleSet,
-    fired: list[CompiledRule],
     facts: CaseFacts,
     flat: dict[str, Any],
     drafts: dict[str, _Draft],
@@ -314,31 +313,38 @@ def _questions(
     # A section is "open" when its screening answer is not "no" and something
     # in it is known; a silent section is best opened by its screening question.
     screened_out = {s for s in _AREA_SECTIONS if flat.get(f"{s}__concern") is False}
-    live_sections = {k.split("__", 1)[0] for k in flat if not k.startswith("__")} - screened_out
-    fired_names = {c.name for c in fired}
-    as_of_ord = flat["__as_of"]
+    live_sections = {k.split("__", 1)[0] for k in flat if k[0] != "_"} - screened_out
     scores: dict[str, tuple[int, int, int, set[str]]] = {}
-    for c in compiled.rules:
-        if c.rule.then.contradiction is not None or not c.in_force(as_of_ord):
-            continue
-        areas = c.sections - _CROSS_CUTTING
+    for areas, rules in _question_groups(compiled, flat["__as_of"]):
         if areas & screened_out or not areas <= live_sections:
             continue
-        if c.name in fired_names and c.rule.on_unknown != "fire":
-            continue
-        if c.evaluate(flat) is not None:
-            continue
-        changes = _would_change(c, drafts, letters)
-        if not changes:
-            continue
-        weight = _weight(c)
-        missing = [spec for spec in c.facts if spec.key not in flat]
-        for spec in missing:
-            if spec.section in screened_out:
+        for evaluate, c, need, weight, specs in rules:
+            # Only an unsettled rule (unknown under three-valued logic) can be
+            # changed by an answer. A rule that fired on known facts is True; one
+            # that fired because it fires on unknown is still None and stays in.
+            if evaluate(flat) is not None:
                 continue
-            # Rank first the answers that would settle a rule on their own.
-            gap, w, n, issues = scores.get(spec.path, (99, 0, 0, set()))
-            scores[spec.path] = (min(gap, len(missing)), max(w, weight), n + 1, issues | set(changes))
+            if need is not None:
+                d = drafts.get(need[0])
+                if d is not None and need[1] <= d.tier and need[2] <= URGENCY_ORDER[d.urgency]:
+                    continue
+                changes = {need[0]}
+            else:
+                changes = set(_would_change(c, drafts, letters))
+                if not changes:
+                    continue
+            missing = [spec for spec in specs if spec.key not in flat]
+            gap_here = len(missing)
+            for spec in missing:
+                if spec.section in screened_out:
+                    continue
+                # Rank first the answers that would settle a rule on their own.
+                old = scores.get(spec.path)
+                if old is None:
+                    scores[spec.path] = (gap_here, weight, 1, changes)
+                else:
+                    gap, w, n, issues = old
+                    scores[spec.path] = (min(gap, gap_here), max(w, weight), n + 1, issues | changes)
     ranked = sorted(scores.items(), key=lambda kv: (kv[1][0], -kv[1][1], -kv[1][2], kv[0]))
     # Then the screening question of each area nobody has asked about yet:
     # problems cluster, and an unasked area is the commonest missed need.
@@ -357,6 +363,35 @@ def _questions(
 
 
 _QUESTIONS: dict[tuple[str, tuple[str, ...]], Question] = {}
+# Per rule, what the question search reads, unpacked once: its evaluator, the
+# rule, for a need its (issue, tier, urgency rank), its weight and its facts.
+_Plan = tuple[Any, CompiledRule, tuple[str, int, int] | None, int, tuple[Any, ...]]
+_GROUPS: dict[tuple[str, int], tuple[tuple[frozenset[str], tuple[_Plan, ...]], ...]] = {}
+
+
+def _question_groups(
+    compiled: CompiledRuleSet, as_of_ordinal: int
+) -> tuple[tuple[frozenset[str], tuple[_Plan, ...]], ...]:
+    """Rules that can raise a question on this day, grouped by the areas they read.
+
+    Cases on one day share the grouping, so the per-case work is one subset
+    test per group rather than per rule.
+    """
+    key = (compiled.name, as_of_ordinal)
+    groups = _GROUPS.get(key)
+    if groups is None:
+        by_areas: dict[frozenset[str], list[_Plan]] = {}
+        for c in compiled.rules:
+            if c.rule.then.contradiction is None and c.in_force(as_of_ordinal):
+                n = c.rule.then.need
+                need = (n.issue, n.tier, URGENCY_ORDER[n.urgency]) if n is not None else None
+                plan = (c.evaluate, c, need, _weight(c), c.facts)
+                by_areas.setdefault(c.sections - _CROSS_CUTTING, []).append(plan)
+        groups = tuple((areas, tuple(rules)) for areas, rules in by_areas.items())
+        if len(_GROUPS) > 64:  # many distinct days (a replay over years): keep it bounded
+            _GROUPS.clear()
+        _GROUPS[key] = groups
+    return groups
 
 
 def _question(path: str, issues: tuple[str, ...]) -> Question:

@@ -276,7 +276,60 @@ _PY_OPS: dict[Op, Callable[[Any, Any], bool]] = {
 
 
 def to_python(cond: Cond) -> Evaluator:
-    """A function giving True, False or None (unknown) for a flat fact mapping."""
+    """A function giving True, False or None (unknown) for a flat fact mapping.
+
+    The condition is compiled to straight-line Python source, because the
+    engine evaluates every rule that is still open for every case to find the
+    questions worth asking, and walking a tree of closures costs several times
+    more than one flat function. :func:`interpret` is the reference it is
+    tested against.
+    """
+    lines: list[str] = []
+    counter = iter(range(1_000_000))
+    _emit(cond, "out", lines, 1, counter)
+    source = "def evaluate(f):\n    _get = f.get\n" + "\n".join(lines) + "\n    return out\n"
+    namespace: dict[str, Any] = {}
+    exec(compile(source, f"<condition {describe(cond)[:80]}>", "exec"), {"_M": _MISSING}, namespace)
+    evaluate: Evaluator = namespace["evaluate"]
+    evaluate.__doc__ = source
+    return evaluate
+
+
+_PY_SYMBOLS: dict[Op, str] = {"eq": "==", "ne": "!=", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
+
+
+def _emit(cond: Cond, out: str, lines: list[str], depth: int, counter: Any) -> None:
+    """Append statements that set ``out`` to True, False or None for ``cond``."""
+    pad = "    " * depth
+    if isinstance(cond, Cmp):
+        v = f"v{next(counter)}"
+        lines.append(f"{pad}{v} = _get({cond.key!r}, _M)")
+        lines.append(f"{pad}{out} = None if {v} is _M else bool({v} {_PY_SYMBOLS[cond.op]} {cond.value!r})")
+        return
+    if isinstance(cond, Known):
+        lines.append(f"{pad}{out} = {cond.fact.key!r} {'in' if cond.known else 'not in'} f")
+        return
+    if isinstance(cond, Not):
+        t = f"t{next(counter)}"
+        _emit(cond.item, t, lines, depth, counter)
+        lines.append(f"{pad}{out} = None if {t} is None else not {t}")
+        return
+    decisive, neutral = (False, True) if isinstance(cond, All) else (True, False)
+    lines.append(f"{pad}{out} = {neutral}")
+    lines.append(f"{pad}while True:")
+    for item in cond.items:
+        t = f"t{next(counter)}"
+        _emit(item, t, lines, depth + 1, counter)
+        lines.append(f"{pad}    if {t} is {decisive}:")
+        lines.append(f"{pad}        {out} = {decisive}")
+        lines.append(f"{pad}        break")
+        lines.append(f"{pad}    if {t} is None:")
+        lines.append(f"{pad}        {out} = None")
+    lines.append(f"{pad}    break")
+
+
+def interpret(cond: Cond) -> Evaluator:
+    """The same three-valued evaluation as :func:`to_python`, by walking the tree."""
     if isinstance(cond, Cmp):
         key, value, fn = cond.key, cond.value, _PY_OPS[cond.op]
 
@@ -289,14 +342,14 @@ def to_python(cond: Cond) -> Evaluator:
         fkey, want = cond.fact.key, cond.known
         return lambda flat: (fkey in flat) == want
     if isinstance(cond, Not):
-        inner = to_python(cond.item)
+        inner = interpret(cond.item)
 
         def negated(flat: Flat) -> Kleene:
             r = inner(flat)
             return None if r is None else not r
 
         return negated
-    parts = tuple(to_python(i) for i in cond.items)
+    parts = tuple(interpret(i) for i in cond.items)
     if isinstance(cond, All):
 
         def conj(flat: Flat) -> Kleene:
@@ -330,14 +383,14 @@ def failing_leaves(cond: Cond, flat: Flat) -> list[Cond]:
 
     def walk(c: Cond) -> None:
         if isinstance(c, (Cmp, Known)):
-            if to_python(c)(flat) is not True:
+            if interpret(c)(flat) is not True:
                 out.append(c)
         elif isinstance(c, Not):
             walk(push_not(c))
         elif isinstance(c, All):
             for i in c.items:
                 walk(i)
-        elif to_python(c)(flat) is not True:
+        elif interpret(c)(flat) is not True:
             # An `any` fails as a whole; report the branch closest to passing.
             branches: list[list[Cond]] = []
             for i in c.items:
