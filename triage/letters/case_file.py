@@ -1,0 +1,202 @@
+"""Build a :class:`LetterContext` from case facts, their assessment and letter details.
+
+Case facts never hold names (see ``triage.facts.person``). What a letter
+needs beyond the facts (names, addresses, consent per recipient, how to make
+contact safely) lives in a separate ``letter:`` section of a case file,
+validated here as :class:`LetterDetails`. The store can keep the same
+section beside a case and call :func:`build_context` the same way.
+
+Which needs a letter shows is decided here, by the minimum-necessary rule:
+a referral shows the needs the assessment refers; a medical evidence request
+shows only the need it is for; a duty-to-refer notice only homelessness; the
+action plan, addressed to the person, shows everything.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from triage.assessment import Assessment
+from triage.facts import CaseFacts
+from triage.letters.context import (
+    AccessNeeds,
+    Consent,
+    Hospital,
+    HospitalService,
+    LetterContext,
+    Line,
+    NeedView,
+    Party,
+    Person,
+    SafeContact,
+    Text,
+)
+from triage.letters.languages import language_name
+from triage.letters.manifest import load_manifest
+from triage.paths import letters_dir
+from triage.rulesets.model import MedicalPurpose
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class MedicalRequest(_Section):
+    """Details for one medical evidence request."""
+
+    decision: Text | None = Field(default=None, description="The decision, e.g. 'PIP decision of 3 November 2026'.")
+    reply_by: dt.date | None = Field(default=None, description="Overrides the need's earliest open deadline.")
+    fee: Text | None = None
+
+
+class Consents(_Section):
+    referral: Consent = Consent()
+    medical_evidence: Consent = Consent()
+    duty_to_refer: Consent = Consent()
+
+
+class HospitalDetails(_Section):
+    service: HospitalService | None = None
+    ward: Line | None = None
+    discharge_date: dt.date | None = Field(default=None, description="Overrides health.discharge_date.")
+
+
+class AccessDetails(_Section):
+    disability_adjustments: Text | None = None
+    other: Text | None = None
+
+
+class LetterDetails(_Section):
+    """The ``letter:`` section of a case file: who, to whom, consent, and safe contact."""
+
+    person: Person = Person()
+    safe_contact: SafeContact = SafeContact()
+    referrer: Party = Party()
+    agency: Party = Field(default=Party(), description="The receiving advice agency (referral).")
+    clinician: Party = Field(default=Party(), description="Who is asked for medical evidence.")
+    housing_authority: Party = Field(default=Party(), description="The authority the person chose (duty to refer).")
+    consent: Consents = Consents()
+    access: AccessDetails = AccessDetails()
+    health_context: Text | None = None
+    tried: list[Text] = []
+    person_words: Text | None = None
+    medical: dict[MedicalPurpose, MedicalRequest] = {}
+    hospital: HospitalDetails = HospitalDetails()
+    referral_reason: Text | None = None
+    next_contact: Text | None = None
+
+
+class LetterDetailsError(ValueError):
+    """The ``letter:`` section is invalid; ``problems`` lists (path, reason)."""
+
+    def __init__(self, problems: list[tuple[str, str]], source: str = "letter") -> None:
+        self.problems = problems
+        super().__init__(f"{source}: " + "; ".join(f"{p}: {r}" for p, r in problems))
+
+
+def parse_details(data: Any, source: str = "case file") -> LetterDetails:
+    """Validate a ``letter:`` section; errors name each field as ``letter.<path>``."""
+    if data is None:
+        return LetterDetails()
+    try:
+        return LetterDetails.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            path = ".".join(["letter", *(str(p) for p in err["loc"])])
+            problems.append((path, "unknown field" if err["type"] == "extra_forbidden" else err["msg"]))
+        raise LetterDetailsError(problems, source) from None
+
+
+_HOSPITAL_SERVICE = {"emergency_department": "emergency_department", "hospital_ward": "inpatient",
+                     "discharge": "inpatient"}  # fmt: skip
+
+
+def _focus(purpose: str, assessment: Assessment, by_issue: dict[str, NeedView]) -> NeedView | None:
+    """The need a medical evidence request is about: one the assessment asks evidence for,
+    in the manifest's order of likelihood; else the first need the manifest says it serves."""
+    spec = load_manifest(letters_dir()).spec("medical_evidence", purpose)
+    asked = {x.issue for x in assessment.letters if x.kind == "medical_evidence" and x.purpose == purpose}
+    ranked = [i for i in spec.issues if i in asked] + sorted(asked - set(spec.issues)) + spec.issues
+    return next((by_issue[i] for i in ranked if i in by_issue), None)
+
+
+def build_context(
+    kind: str,
+    facts: CaseFacts,
+    assessment: Assessment,
+    details: LetterDetails,
+    purpose: str | None = None,
+) -> LetterContext:
+    """The context for one letter about this case. Checks nothing: ``render_letter`` does."""
+    all_needs = [NeedView.of(n) for n in assessment.needs]
+    by_issue = {n.issue: n for n in all_needs}
+    p = facts.person
+    access = AccessNeeds(
+        language=language_name(p.language) if p.language else None,
+        interpreter_needed=p.interpreter_needed,
+        disability_adjustments=details.access.disability_adjustments,
+        digital_access=p.digital_access,
+        literacy_difficulty=p.literacy_difficulty,
+        other=details.access.other,
+    )
+    safe = details.safe_contact
+    if safe.method is None and p.safe_contact is not None:
+        safe = safe.model_copy(update={"method": p.safe_contact})
+    h = facts.health
+    hospital = Hospital(
+        service=details.hospital.service or _HOSPITAL_SERVICE.get(h.setting or ""),
+        ward=details.hospital.ward,
+        admission_date=h.admission_date,
+        discharge_date=details.hospital.discharge_date or h.discharge_date,
+        care_needs_on_discharge=h.care_needs_on_discharge,
+    )
+    recipient, consent = Party(), Consent()
+    needs, focus = all_needs, None
+    medical = MedicalRequest()
+    if kind == "referral":
+        referred = {x.issue for x in assessment.letters if x.kind == "referral"}
+        needs = [n for n in all_needs if n.issue in referred]
+        recipient, consent = details.agency, details.consent.referral
+    elif kind == "medical_evidence":
+        if purpose is not None:
+            focus = _focus(purpose, assessment, by_issue)
+            medical = details.medical.get(purpose, MedicalRequest())  # type: ignore[call-overload]
+        needs = [focus] if focus else []
+        recipient, consent = details.clinician, details.consent.medical_evidence
+    elif kind == "duty_to_refer":
+        needs = [n for n in all_needs if n.issue == "housing.homelessness"]
+        recipient, consent = details.housing_authority, details.consent.duty_to_refer
+    reply_by = medical.reply_by
+    if reply_by is None and focus is not None:
+        # Evidence must arrive before the first thing that can go wrong: the
+        # earliest open act-by date or event (hearing, discharge).
+        live = [d.date for d in focus.live_deadlines]
+        reply_by = min(live) if live else None
+    rs = assessment.ruleset
+    return LetterContext(
+        as_of=assessment.as_of,
+        case_ref=assessment.case_ref,
+        ruleset=f"{rs.name} {rs.version} ({rs.hash[:12]})",
+        purpose=purpose,
+        person=details.person,
+        safe_contact=safe,
+        referrer=details.referrer,
+        recipient=recipient,
+        consent=consent,
+        access=access,
+        needs=needs,
+        focus=focus,
+        decision=medical.decision,
+        reply_by=reply_by,
+        fee=medical.fee,
+        health_context=details.health_context,
+        tried=details.tried,
+        person_words=details.person_words,
+        hospital=hospital,
+        referral_reason=details.referral_reason,
+        next_contact=details.next_contact,
+    )
