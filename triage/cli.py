@@ -229,6 +229,13 @@ def serve(
 from triage.cli_groups import cases_app  # noqa: E402
 
 app.add_typer(cases_app, name="cases")  # shared `triage cases` group: generate, replay, export
+from triage.cli_audit import register as _register_audit  # noqa: E402
+
+_register_audit(rules_app, cases_app)  # rules lint|explain|coverage|diff|report|versions; cases generate
+from triage.cli_ask import ask  # noqa: E402, I001
+app.command("ask")(ask)  # the link-worker questionnaire in the terminal (issue 3)
+from triage.cli_letters import letters_app  # noqa: E402, I001
+app.add_typer(letters_app, name="letters")  # letters render|list: HTML, PDF and Word (issue 5)
 
 
 def main() -> None:
