@@ -104,7 +104,10 @@ class Wording:
             or key
         )
         short = self.short(qid) if qid else ""
-        return template.format(question=short[:1].lower() + short[1:], **values)
+        # "Answer the question: kind of home" - but keep "PIP form sent", "Home Office refusal".
+        if short[1:2].islower():
+            short = short[:1].lower() + short[1:]
+        return template.format(question=short, **values)
 
     def ui(self, key: str, **values: object) -> str:
         template = self.primary.ui.get(key) or (self.fallback and self.fallback.ui.get(key)) or key
