@@ -1,0 +1,168 @@
+"""Engines, transactions and migrations for the store.
+
+SQLite file ``var_dir()/triage.sqlite3`` by default; PostgreSQL (or another
+SQLite file) when ``TRIAGE_DATABASE_URL`` names one. Every service function
+runs in exactly one transaction opened with :meth:`Database.transaction`, so a
+failure at any step leaves nothing half-made.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlmodel import Session
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+
+class StoreConfigError(ValueError):
+    """A database URL or store setting that cannot be used."""
+
+
+def default_url() -> str:
+    """``TRIAGE_DATABASE_URL`` if set, else the SQLite file in the service's state folder."""
+    env = os.environ.get("TRIAGE_DATABASE_URL")
+    if env:
+        return env
+    from triage.paths import var_dir
+
+    return f"sqlite:///{var_dir() / 'triage.sqlite3'}"
+
+
+def _sqlite_setup(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # Take over transaction control from pysqlite so BEGIN IMMEDIATE works.
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA foreign_keys = ON")
+        cur.execute("PRAGMA busy_timeout = 30000")
+        cur.execute("PRAGMA journal_mode = WAL")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        # Every case read writes an audit row, so every transaction writes: take the
+        # write lock at BEGIN, or two readers upgrading at once would deadlock (SQLITE_BUSY).
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    """An engine for ``url`` (sqlite:/// or postgresql+psycopg://), set up for this store."""
+    try:
+        parsed = make_url(url)
+    except Exception as exc:
+        raise StoreConfigError(f"TRIAGE_DATABASE_URL: cannot parse {url!r}: {exc}") from None
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs)
+        _sqlite_setup(engine)
+        return engine
+    if backend == "postgresql":
+        if parsed.drivername == "postgresql":
+            parsed = parsed.set(drivername="postgresql+psycopg")
+        return create_engine(parsed, pool_pre_ping=True, **kwargs)
+    raise StoreConfigError(f"TRIAGE_DATABASE_URL: expected sqlite or postgresql, got {backend!r}")
+
+
+class Database:
+    """One store: an engine plus transactions. Safe to share between threads."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @classmethod
+    def from_url(cls, url: str | None = None) -> Database:
+        return cls(make_engine(url or default_url()))
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One transaction: committed when the block ends, rolled back on any exception."""
+        with Session(self.engine, expire_on_commit=False) as session, session.begin():
+            yield session
+
+    def migrate(self, revision: str = "head") -> None:
+        """Upgrade the schema to ``revision`` (default: the newest)."""
+        upgrade(self.engine, revision)
+
+    def revision(self) -> str | None:
+        return current_revision(self.engine)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def alembic_config(engine: Engine) -> Any:
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    cfg.attributes["engine"] = engine
+    return cfg
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    from alembic import command
+
+    command.upgrade(alembic_config(engine), revision)
+
+
+def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
+    from triage.store.db import MIGRATIONS_DIR
+
+    script = ScriptDirectory(str(MIGRATIONS_DIR))
+    head = script.get_current_head()
+    assert head is not None
+    return head
+
+
+_default: Database | None = None
+_default_lock = threading.Lock()
+
+
+def prepare_default_store(url: str | None = None) -> Database:
+    """Create or migrate the default store and seed it if empty; idempotent.
+
+    Seeds the demo directory (``rules/directory/demo.yaml``) when the directory
+    is empty, and the demo organisations and users when there are no users.
+    ``triage serve`` calls this once on start; the web pages use the result.
+    """
+    global _default
+    with _default_lock:
+        db = Database.from_url(url)
+        db.migrate()
+        from triage.store.seed import seed_demo
+
+        seed_demo(db)
+        if url is None:
+            _default = db
+        return db
+
+
+def default_database() -> Database:
+    """The process's store, prepared on first use."""
+    if _default is None:
+        return prepare_default_store()
+    return _default

@@ -1,0 +1,221 @@
+"""What the store's services return: plain pydantic models, detached from any session."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from triage.store.models import Consent, MedicalEvidenceRequest, Need, Outcome, Referral, UnmetNeed
+
+
+class _View(BaseModel):
+    model_config = ConfigDict(frozen=True, from_attributes=True)
+
+
+class NeedView(_View):
+    id: str
+    area: str
+    issue: str
+    tier: int
+    urgency: str
+    first_deadline: dt.date | None
+    rule_ids: list[str]
+
+
+class OutcomeView(_View):
+    outcome: str
+    first_contact_on: dt.date | None
+    income_gained_pounds: int | None
+    debt_written_off_pounds: int | None
+    home_kept: bool | None
+    eviction_prevented: bool | None
+    recorded_at: dt.datetime
+
+
+class ReferralView(_View):
+    """A referral as its referrer or receiving agency sees it: status, reasons and outcome."""
+
+    id: str
+    case_id: str
+    need_id: str
+    issue: str
+    tier: int
+    urgency: str
+    agency_id: str
+    agency_name: str
+    status: str
+    rank: int
+    match_reasons: list[str]
+    decline_code: str | None
+    decline_text: str | None
+    previous_referral_id: str | None
+    created_at: dt.datetime
+    sent_at: dt.datetime | None
+    accepted_at: dt.datetime | None
+    closed_at: dt.datetime | None
+    outcome: OutcomeView | None = None
+
+
+class ConsentView(_View):
+    id: str
+    purpose: str
+    recipient_org_id: str | None
+    recipient_name: str | None
+    given_by: str | None
+    taken_by: str
+    given_at: dt.datetime
+    feedback_agreed: bool
+    withdrawn_at: dt.datetime | None
+
+    @property
+    def active(self) -> bool:
+        return self.withdrawn_at is None
+
+
+class EvidenceView(_View):
+    """A medical evidence request; ``overdue`` and ``chase_due`` are as on the day asked about."""
+
+    id: str
+    case_id: str
+    need_id: str | None
+    purpose: str
+    clinician: str | None
+    sent_on: dt.date
+    needed_by: dt.date
+    deadline_id: str | None
+    chased_on: list[str]
+    received_on: dt.date | None
+    overdue: bool
+    chase_due: bool
+
+
+class UnmetNeedView(_View):
+    id: str
+    need_id: str
+    issue: str
+    tier: int
+    borough: str | None
+    reason: str
+    detail: str
+    recorded_at: dt.datetime
+
+
+class SafeContact(_View):
+    """How the person may safely be contacted. Details are given only for allowed methods;
+    ``via_referrer`` alone means every contact goes through the referring organisation."""
+
+    case_id: str
+    methods: list[str]
+    notes: str | None
+    phone: str | None
+    email: str | None
+    address: str | None
+    referrer_org_id: str
+
+    def allows(self, method: str) -> bool:
+        return method in self.methods
+
+
+class CaseView(_View):
+    id: str
+    organisation_id: str
+    case_ref: str | None
+    person_name: str | None
+    date_of_birth: dt.date | None
+    borough: str | None
+    postcode_district: str | None
+    safe_contact: list[str]
+    safe_contact_notes: str | None
+    as_of: dt.date
+    ruleset_name: str
+    ruleset_version: str
+    ruleset_hash: str
+    facts: dict[str, Any]
+    answers: dict[str, Any]
+    assessment: dict[str, Any]
+    created_at: dt.datetime
+    needs: list[NeedView]
+    referrals: list[ReferralView]
+    consents: list[ConsentView]
+    evidence: list[EvidenceView]
+    unmet: list[UnmetNeedView]
+
+
+class CaseSummary(_View):
+    """One line of a link worker's case list."""
+
+    id: str
+    case_ref: str | None
+    person_name: str | None
+    as_of: dt.date
+    needs: int
+    highest_urgency: str | None
+    referral_statuses: dict[str, int]
+    overdue_evidence: int
+    unmet: int
+    created_at: dt.datetime
+
+
+def need_view(need: Need, rule_ids: list[str]) -> NeedView:
+    return NeedView(
+        id=need.id,
+        area=need.area,
+        issue=need.issue,
+        tier=need.tier,
+        urgency=need.urgency,
+        first_deadline=need.first_deadline,
+        rule_ids=sorted(rule_ids),
+    )
+
+
+def referral_view(ref: Referral, need: Need, agency_name: str, outcome: Outcome | None) -> ReferralView:
+    return ReferralView(
+        id=ref.id,
+        case_id=ref.case_id,
+        need_id=ref.need_id,
+        issue=need.issue,
+        tier=need.tier,
+        urgency=need.urgency,
+        agency_id=ref.agency_id,
+        agency_name=agency_name,
+        status=ref.status,
+        rank=ref.rank,
+        match_reasons=list(ref.match_reasons),
+        decline_code=ref.decline_code,
+        decline_text=ref.decline_text,
+        previous_referral_id=ref.previous_referral_id,
+        created_at=ref.created_at,
+        sent_at=ref.sent_at,
+        accepted_at=ref.accepted_at,
+        closed_at=ref.closed_at,
+        outcome=OutcomeView.model_validate(outcome) if outcome else None,
+    )
+
+
+def consent_view(c: Consent) -> ConsentView:
+    return ConsentView.model_validate(c)
+
+
+def evidence_view(r: MedicalEvidenceRequest, today: dt.date) -> EvidenceView:
+    last = max([r.sent_on, *(dt.date.fromisoformat(d) for d in r.chased_on)])
+    waiting = r.received_on is None
+    return EvidenceView(
+        id=r.id,
+        case_id=r.case_id,
+        need_id=r.need_id,
+        purpose=r.purpose,
+        clinician=r.clinician,
+        sent_on=r.sent_on,
+        needed_by=r.needed_by,
+        deadline_id=r.deadline_id,
+        chased_on=list(r.chased_on),
+        received_on=r.received_on,
+        overdue=waiting and today > r.needed_by,
+        chase_due=waiting and (today - last).days >= r.chase_every_days,
+    )
+
+
+def unmet_view(u: UnmetNeed) -> UnmetNeedView:
+    return UnmetNeedView.model_validate(u)
