@@ -86,3 +86,7 @@ from api.web.templating import mount_static  # noqa: E402, I001
 mount_static(app)
 from api.web.pages import router as web_pages_router  # noqa: E402, I001
 app.include_router(web_pages_router)
+from api.web.questionnaire import router as web_questionnaire_router  # noqa: E402, I001
+app.include_router(web_questionnaire_router)
+from api.questionnaire_api import router as questionnaire_api_router  # noqa: E402, I001
+app.include_router(questionnaire_api_router)
