@@ -170,7 +170,7 @@ def _route_one(
             rank=best.rank + len(declined),
             match_reasons=best.reasons,
             previous_referral_id=previous.id if previous else None,
-            created_by=actor.user_id or "",
+            created_by=actor.user_id,
             created_at=at,
             updated_at=at,
         )
@@ -320,7 +320,7 @@ def draft_referral(
             status="draft",
             rank=0,
             match_reasons=["chosen by the referrer"],
-            created_by=actor.user_id or "",
+            created_by=actor.user_id,
             created_at=when,
             updated_at=when,
         )
@@ -431,9 +431,7 @@ def close_referral(
     when = at or utcnow()
     with db.transaction() as s:
         ref, _ = _transition(s, actor, referral_id, "close", when, closed_at=when)
-        s.add(
-            Outcome(referral_id=referral_id, recorded_by=actor.user_id or "", recorded_at=when, **outcome.model_dump())
-        )
+        s.add(Outcome(referral_id=referral_id, recorded_by=actor.user_id, recorded_at=when, **outcome.model_dump()))
         s.flush()
         _notify_referrer(s, ref, "referral.closed", when, {"outcome": outcome.outcome})
         return _view(s, ref)

@@ -74,9 +74,8 @@ def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     db = Database(make_engine(f"sqlite:///{path}"))
     db.migrate()
     seed_demo(db, password=DEMO_PASSWORD)
-    with db.engine.connect() as conn:
-        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    db.dispose()
+    db.dispose()  # the last connection to close checkpoints the WAL into the file
+    assert not Path(f"{path}-wal").exists()
     return path
 
 

@@ -36,6 +36,8 @@ def record_consent(
     require_role(actor, REFERRER_ROLES, "record consent")
     if purpose not in PURPOSES:
         raise InvalidInput(f"purpose: expected one of {', '.join(PURPOSES)}, got {purpose!r}", field="purpose")
+    if actor.user_id is None:
+        raise InvalidInput("taken_by: consent must be taken by a signed-in person", field="taken_by")
     if not given_by.strip():
         raise InvalidInput("given_by: say who gave consent", field="given_by")
     if purpose == "referral" and recipient_org_id is None:
@@ -54,7 +56,7 @@ def record_consent(
             recipient_org_id=recipient_org_id,
             recipient_name=recipient_name,
             given_by=given_by.strip(),
-            taken_by=actor.user_id or "",
+            taken_by=actor.user_id,
             given_at=at or utcnow(),
             feedback_agreed=feedback_agreed,
         )

@@ -76,7 +76,7 @@ def request_evidence(
             sent_on=sent_on,
             needed_by=needed_by,
             chase_every_days=chase_every_days,
-            created_by=actor.user_id or "",
+            created_by=actor.user_id,
             created_at=utcnow(),
         )
         s.add(req)

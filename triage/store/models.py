@@ -241,7 +241,7 @@ class Referral(SQLModel, table=True):
     previous_referral_id: str | None = Field(default=None, max_length=64)
     decline_code: str | None = Field(default=None, max_length=32)
     decline_text: str | None = Field(default=None, max_length=500)
-    created_by: str = Field(foreign_key="users.id", max_length=64)
+    created_by: str | None = Field(default=None, foreign_key="users.id", max_length=64)  # None: re-routed
     created_at: dt.datetime = _when()
     sent_at: dt.datetime | None = _when(nullable=True)
     accepted_by: str | None = Field(default=None, foreign_key="users.id", max_length=64)
@@ -276,7 +276,7 @@ class Outcome(SQLModel, table=True):
     home_kept: bool | None = None
     eviction_prevented: bool | None = None
     notes: str | None = Field(default=None, max_length=1000)
-    recorded_by: str = Field(foreign_key="users.id", max_length=64)
+    recorded_by: str | None = Field(default=None, foreign_key="users.id", max_length=64)
     recorded_at: dt.datetime = _when()
 
 
@@ -297,7 +297,7 @@ class MedicalEvidenceRequest(SQLModel, table=True):
     chase_every_days: int = 7
     chased_on: list[str] = _json_list()
     received_on: dt.date | None = None
-    created_by: str = Field(foreign_key="users.id", max_length=64)
+    created_by: str | None = Field(default=None, foreign_key="users.id", max_length=64)
     created_at: dt.datetime = _when()
 
 

@@ -248,7 +248,7 @@ def upgrade() -> None:
         sa.Column("chase_every_days", sa.Integer(), nullable=False),
         sa.Column("chased_on", sa.JSON(), nullable=False),
         sa.Column("received_on", sa.Date(), nullable=True),
-        sa.Column("created_by", AutoString(length=64), nullable=False),
+        sa.Column("created_by", AutoString(length=64), nullable=True),
         sa.Column("created_at", UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(
             ["case_id"],
@@ -296,7 +296,7 @@ def upgrade() -> None:
         sa.Column("previous_referral_id", AutoString(length=64), nullable=True),
         sa.Column("decline_code", AutoString(length=32), nullable=True),
         sa.Column("decline_text", AutoString(length=500), nullable=True),
-        sa.Column("created_by", AutoString(length=64), nullable=False),
+        sa.Column("created_by", AutoString(length=64), nullable=True),
         sa.Column("created_at", UTCDateTime(), nullable=False),
         sa.Column("sent_at", UTCDateTime(), nullable=True),
         sa.Column("accepted_by", AutoString(length=64), nullable=True),
@@ -374,7 +374,7 @@ def upgrade() -> None:
         sa.Column("home_kept", sa.Boolean(), nullable=True),
         sa.Column("eviction_prevented", sa.Boolean(), nullable=True),
         sa.Column("notes", AutoString(length=1000), nullable=True),
-        sa.Column("recorded_by", AutoString(length=64), nullable=False),
+        sa.Column("recorded_by", AutoString(length=64), nullable=True),
         sa.Column("recorded_at", UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(
             ["recorded_by"],
