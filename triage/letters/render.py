@@ -34,13 +34,23 @@ MEDIA_TYPES: dict[str, str] = {
 }
 
 
+# What a missing computed field usually means, so the message says what to do.
+_HINTS = {
+    "focus": "the assessment finds no need this letter is about",
+    "needs": "the assessment finds no need for this letter",
+    "reply_by": "no open deadline for the need; give letter.medical.<purpose>.reply_by",
+    "hospital.service": "give letter.hospital.service or the facts' health.setting",
+    "hospital.discharge_date": "give health.discharge_date or letter.hospital.discharge_date",
+}
+
+
 class LetterDataError(ValueError):
     """The context lacks what this letter needs. ``problems`` lists (field, problem), all of them."""
 
     def __init__(self, letter: str, problems: list[tuple[str, str]]) -> None:
         self.letter = letter
         self.problems = problems
-        missing = [f for f, p in problems if p == "missing"]
+        missing = [f + (f" ({_HINTS[f]})" if f in _HINTS else "") for f, p in problems if p == "missing"]
         other = [f"{f}: {p}" for f, p in problems if p != "missing"]
         parts = ([f"missing {', '.join(missing)}"] if missing else []) + other
         super().__init__(f"{letter} letter cannot be rendered: {'; '.join(parts)}")
