@@ -301,7 +301,9 @@ class CorpusGenerator:
             # Inconsistent answers, as people give them: facts some contradiction rule flags.
             merge(self._witness(rng, rng.choice(self._contradictions), passed))
             tags.append("contradiction")
-        dropped = [p for p in problem if rng.random() < edge.unknown_rate]
+        # The first round (one case per issue) keeps every answer, so each issue surely shows.
+        unknown_rate = 0.0 if i < len(self.issues) else edge.unknown_rate
+        dropped = [p for p in problem if rng.random() < unknown_rate]
         for path in dropped:
             del problem[path]
         if dropped:

@@ -48,7 +48,7 @@ from typing import Any, Literal
 
 from pydantic import ValidationError
 
-from triage.audit.logic import effective, implies, satisfiable
+from triage.audit.logic import TooComplex, dnf, effective, not_true, satisfiable, terms_imply
 from triage.facts.catalog import FACTS
 from triage.paths import default_ruleset_dir
 from triage.rulesets.conditions import facts_of
@@ -286,6 +286,23 @@ def _target(r: Rule) -> str | None:
     return None  # contradictions are listed per rule: never redundant
 
 
+class _Expanded:
+    """A rule's firing condition and its negation, expanded once (``None``: too complex)."""
+
+    def __init__(self, rule: Rule) -> None:
+        try:
+            cond = effective(rule)
+            self.terms: list[Any] | None = dnf(cond)
+            self.not_terms: list[Any] | None = dnf(not_true(cond))
+        except TooComplex:
+            self.terms = self.not_terms = None
+
+    def implies(self, other: _Expanded) -> bool:
+        if self.terms is None or other.not_terms is None:
+            return False  # undecided: never report on a guess
+        return terms_imply(self.terms, other.not_terms)
+
+
 def check_shadowing(rules: list[Rule]) -> list[Finding]:
     out: list[Finding] = []
     groups: dict[str, list[Rule]] = {}
@@ -295,15 +312,17 @@ def check_shadowing(rules: list[Rule]) -> list[Finding]:
             groups.setdefault(key, []).append(r)
     order = {id(r): i for i, r in enumerate(rules)}
     for group in groups.values():
-        conds = {id(r): effective(r) for r in group}
+        if len(group) < 2:
+            continue
+        exp = {id(r): _Expanded(r) for r in group}
         reported: set[int] = set()
         for a in group:
             for b in group:
                 if a is b or id(a) in reported or not _covers(b, a):
                     continue
-                if implies(conds[id(a)], conds[id(b)]) is not True:
+                if not exp[id(a)].implies(exp[id(b)]):
                     continue
-                same_cases = _covers(a, b) and implies(conds[id(b)], conds[id(a)]) is True
+                same_cases = _covers(a, b) and exp[id(b)].implies(exp[id(a)])
                 na, nb = a.then.need, b.then.need
                 if same_cases and na and nb and (na.tier, na.urgency) != (nb.tier, nb.urgency):
                     if order[id(a)] > order[id(b)]:
@@ -323,7 +342,7 @@ def check_shadowing(rules: list[Rule]) -> list[Finding]:
                 else:
                     code, what = "shadowed", "never changes an assessment: whenever it fires, so does"
                 reported.add(id(a))
-                out.append(Finding(a.file, a.line, a.id, "warning", code if code == "duplicate" else "shadowed",
+                out.append(Finding(a.file, a.line, a.id, "warning", code,
                                    f"{what} {b.id} ({b.file}:{b.line}), whose finding contains its own"))
     return out
 

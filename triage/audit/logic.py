@@ -105,8 +105,18 @@ def satisfiable(cond: Cond, limit: int = DEFAULT_LIMIT) -> bool | None:
 
 def implies(a: Cond, b: Cond, limit: int = DEFAULT_LIMIT) -> bool | None:
     """Whether every case making ``a`` True makes ``b`` True; ``None`` when too complex."""
-    sat = satisfiable(All((a, not_true(b))), limit)
-    return None if sat is None else not sat
+    try:
+        return terms_imply(dnf(a, limit), dnf(not_true(b), limit))
+    except TooComplex:
+        return None
+
+
+def terms_imply(a_terms: list[Term], not_b_terms: list[Term]) -> bool:
+    """``implies`` on expanded forms: no term of ``a`` is consistent with a term of "not ``b``".
+
+    Lint expands each rule once and compares many pairs, so this is the inner loop.
+    """
+    return not any(solve(ta + tb) is not None for ta in a_terms for tb in not_b_terms)
 
 
 # ---------------------------------------------------------------- one conjunction
