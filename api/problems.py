@@ -1,40 +1,189 @@
-"""RFC 9457 problem details for every error response; no stack trace reaches a client."""
+"""RFC 9457 problem details for every error response; no stack trace reaches a client.
+
+Every 4xx and 5xx the app sends is ``application/problem+json`` with ``type``,
+``title`` (the HTTP status phrase), ``status`` and ``detail``; validation
+problems add ``errors``: one ``{field, problem}`` per bad input, the field
+named by its path (``facts.person.age``, ``query.tier``). Errors the store,
+the letters and the questionnaire raise are mapped here, so routes stay thin.
+
+:func:`install` also rewrites the OpenAPI document so every operation
+declares the problem responses it can give (schemathesis checks them).
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
+from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException
 
 log = logging.getLogger("triage.api")
 MEDIA_TYPE = "application/problem+json"
 
 
-def problem(status: int, title: str, detail: str, **extra: Any) -> JSONResponse:
-    body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
-    return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE)
+class FieldProblem(BaseModel):
+    field: str = Field(description="Path of the input at fault, e.g. facts.person.age or query.tier.")
+    problem: str
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem details object."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "type": "about:blank",
+                "title": "Unprocessable Content",
+                "status": 422,
+                "detail": "facts.person.age: Input should be greater than or equal to 0",
+                "errors": [{"field": "facts.person.age", "problem": "Input should be greater than or equal to 0"}],
+            }
+        }
+    )
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
+    errors: list[FieldProblem] | None = None
+
+
+class ProblemError(Exception):
+    """Raise from anywhere in a request to answer with a problem; ``headers`` go on the response."""
+
+    def __init__(
+        self, status: int, detail: str, *, headers: Mapping[str, str] | None = None, **extra: Any
+    ) -> None:
+        self.status = status
+        self.detail = detail
+        self.headers = dict(headers or {})
+        self.extra = extra
+        super().__init__(detail)
+
+
+def phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
+def problem(
+    status: int, title: str | None, detail: str, headers: Mapping[str, str] | None = None, **extra: Any
+) -> JSONResponse:
+    body = {"type": "about:blank", "title": title or phrase(status), "status": status, "detail": detail, **extra}
+    return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=dict(headers or {}))
+
+
+def field_problems(pairs: list[tuple[str, str]]) -> list[dict[str, str]]:
+    return [{"field": f, "problem": p} for f, p in pairs]
+
+
+def _invalid(errors: list[dict[str, str]]) -> JSONResponse:
+    detail = "; ".join(f"{e['field']}: {e['problem']}" for e in errors)
+    return problem(422, None, detail, errors=errors)
 
 
 def install(app: FastAPI) -> None:
+    from triage.facts import FactsError
+    from triage.letters import LetterDataError, LetterDetailsError
+    from triage.store.errors import StoreError
+
     @app.exception_handler(RequestValidationError)
-    async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [
-            {"field": ".".join(str(p) for p in e["loc"] if p != "body") or "(body)",
-             "problem": e["msg"]}
-            for e in exc.errors()
-        ]  # fmt: skip
-        detail = "; ".join(f"{e['field']}: {e['problem']}" for e in errors)
-        return problem(422, "Invalid request", detail, errors=errors)
+    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = []
+        for e in exc.errors():
+            loc = [str(p) for p in e["loc"]]
+            if loc[:1] == ["body"]:
+                loc = loc[1:]
+            errors.append({"field": ".".join(loc) or "(body)", "problem": str(e["msg"])})
+        return _invalid(errors)
 
     @app.exception_handler(HTTPException)
     async def _http(_: Request, exc: HTTPException) -> JSONResponse:
-        return problem(exc.status_code, str(exc.detail), str(exc.detail))
+        detail = str(exc.detail)
+        if detail == phrase(exc.status_code):
+            detail = {404: "No such resource.", 405: "This method is not allowed here."}.get(exc.status_code, detail)
+        return problem(exc.status_code, None, detail, headers=exc.headers)
+
+    @app.exception_handler(ProblemError)
+    async def _problem(_: Request, exc: ProblemError) -> JSONResponse:
+        return problem(exc.status, None, exc.detail, headers=exc.headers, **exc.extra)
+
+    @app.exception_handler(StoreError)
+    async def _store(_: Request, exc: StoreError) -> JSONResponse:
+        extra: dict[str, Any] = {}
+        if exc.field and exc.status == 422:
+            message = str(exc)
+            prefix = f"{exc.field}: "
+            extra["errors"] = field_problems([(exc.field, message.removeprefix(prefix))])
+        return problem(exc.status, None, str(exc), **extra)
+
+    @app.exception_handler(FactsError)
+    async def _facts(_: Request, exc: FactsError) -> JSONResponse:
+        return _invalid(field_problems([(f"facts.{p}", m) for p, m in exc.problems]))
+
+    @app.exception_handler(LetterDataError)
+    async def _letter(_: Request, exc: LetterDataError) -> JSONResponse:
+        return problem(
+            422, None, str(exc), errors=field_problems([(f"letter.{f}", p) for f, p in exc.problems])
+        )
+
+    @app.exception_handler(LetterDetailsError)
+    async def _letter_details(_: Request, exc: LetterDetailsError) -> JSONResponse:
+        return _invalid(field_problems(exc.problems))
 
     @app.exception_handler(Exception)
     async def _crash(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return problem(500, "Internal error", "The server could not complete the request.")
+        return problem(500, None, "The server could not complete the request.")
+
+    _document_problems(app)
+
+
+_PROBLEM_RESPONSE = {"content": {MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+
+
+def _document_problems(app: FastAPI) -> None:
+    """Make the OpenAPI document say what the handlers above really send: problem+json for
+    422 (instead of FastAPI's own shape) and for any other error status (``default``)."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        schema = get_openapi(
+            title=app.title,
+            version=app.version,
+            description=app.description,
+            routes=app.routes,
+            servers=app.servers,
+        )
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components["Problem"] = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+        components["FieldProblem"] = components["Problem"].pop("$defs", {}).get(
+            "FieldProblem", FieldProblem.model_json_schema()
+        )
+        for name in ("HTTPValidationError", "ValidationError"):
+            components.pop(name, None)
+        for path_item in schema.get("paths", {}).values():
+            for op in path_item.values():
+                if not isinstance(op, dict) or "responses" not in op:
+                    continue
+                responses = op["responses"]
+                for code in list(responses):
+                    if code[:1] in ("4", "5"):
+                        description = responses[code].get("description") or phrase(int(code))
+                        responses[code] = {"description": description, **_PROBLEM_RESPONSE}
+                responses.setdefault("422", {"description": "Invalid request", **_PROBLEM_RESPONSE})
+                responses["default"] = {"description": "Any other error, as problem details", **_PROBLEM_RESPONSE}
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -1,0 +1,128 @@
+"""``Idempotency-Key`` on POSTs: a replay returns the first response and creates nothing new.
+
+:func:`run` executes a creating action inside ONE store transaction and, when
+the caller sent an ``Idempotency-Key``, stores the response in
+``idempotency_records`` in that same transaction; so either the creation and
+its record are both committed or neither is. The store's service functions
+each open ``db.transaction()``; they are handed a :class:`JoinedDatabase`
+whose ``transaction()`` is the one already open, so several service calls
+(record consent, draft, send) commit together too.
+
+* same key, same method and path, same body: the stored response, with
+  ``Idempotency-Replayed: true``; nothing runs again;
+* same key, different body or path: 422 problem naming ``Idempotency-Key``;
+* keys are per organisation: two organisations may use the same key.
+
+A failed request stores nothing, so it can be retried with the same key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import Response
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from api.problems import ProblemError
+from triage.apikeys import Principal
+from triage.store.db import Database
+from triage.store.models import IdempotencyRecord
+from triage.store.types import utcnow
+
+MAX_KEY_LENGTH = 200
+Action = Callable[[Database], tuple[int, Any]]
+
+
+class JoinedDatabase(Database):
+    """A :class:`Database` whose transactions are all one already-open session."""
+
+    def __init__(self, session: Session) -> None:
+        super().__init__(session.get_bind().engine)  # type: ignore[union-attr]
+        self._session = session
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        yield self._session
+
+
+def fingerprint(body: Any) -> str:
+    """A hash of the request body as JSON with sorted keys (so whitespace and key order do not matter)."""
+    canonical = json.dumps(jsonable_encoder(body), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _json(status: int, content: bytes, replayed: bool = False) -> Response:
+    headers = {"Idempotency-Replayed": "true"} if replayed else {}
+    return Response(content, status_code=status, media_type="application/json", headers=headers)
+
+
+def _find(s: Session, who: Principal, key: str) -> IdempotencyRecord | None:
+    return s.exec(
+        select(IdempotencyRecord).where(
+            IdempotencyRecord.key == key, IdempotencyRecord.organisation_id == who.organisation_id
+        )
+    ).first()
+
+
+def _replay(record: IdempotencyRecord, method_path: str, digest: str) -> Response:
+    if record.method_path != method_path or record.request_hash != digest:
+        raise ProblemError(
+            422,
+            "Idempotency-Key: already used for a different request; use a new key for a new request",
+            errors=[{"field": "header.Idempotency-Key", "problem": "already used with a different body or path"}],
+        )
+    return _json(record.response_status, record.response_body.encode(), replayed=True)
+
+
+def run(
+    db: Database, who: Principal, key: str | None, method_path: str, body: Any, action: Action
+) -> Response:
+    """Run ``action`` (which returns status and a JSON-able result) once per idempotency key."""
+    if key is not None and not (0 < len(key) <= MAX_KEY_LENGTH and key.isprintable()):
+        raise ProblemError(
+            422,
+            f"Idempotency-Key: give 1 to {MAX_KEY_LENGTH} printable characters",
+            errors=[{"field": "header.Idempotency-Key", "problem": "invalid"}],
+        )
+    if key is None:
+        with db.transaction() as s:
+            status, result = action(JoinedDatabase(s))
+        return _json(status, _encode(result))
+    digest = fingerprint(body)
+    try:
+        with db.transaction() as s:
+            record = _find(s, who, key)
+            if record is not None:
+                return _replay(record, method_path, digest)
+            status, result = action(JoinedDatabase(s))
+            content = _encode(result)
+            s.add(
+                IdempotencyRecord(
+                    key=key,
+                    organisation_id=who.organisation_id,
+                    method_path=method_path,
+                    request_hash=digest,
+                    response_status=status,
+                    response_body=content.decode(),
+                    created_at=utcnow(),
+                )
+            )
+            s.flush()
+    except IntegrityError:
+        # A concurrent request with the same key committed first; ours was rolled back whole.
+        with db.transaction() as s:
+            record = _find(s, who, key)
+        if record is None:
+            raise
+        return _replay(record, method_path, digest)
+    return _json(status, content)
+
+
+def _encode(result: Any) -> bytes:
+    return json.dumps(jsonable_encoder(result), separators=(",", ":"), ensure_ascii=False).encode()

@@ -1,0 +1,218 @@
+"""``/v1/cases``: store a case with its assessment, list the organisation's cases, read one.
+
+Thin: the store (``triage.store.cases``) assesses, stores and audits; this
+module turns JSON into its arguments and its views into JSON. A case of
+another organisation answers 404, exactly like a case that does not exist.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, Header, Path, Query, Request
+from fastapi.responses import Response
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from api import idempotency
+from api.auth import Caller, require
+from api.problems import ProblemError
+from api.v1.deps import database
+from api.v1.examples import CASE_EXAMPLES
+from triage.apikeys import Principal
+from triage.assessment import Assessment, LetterNeeded
+from triage.facts import CaseFacts
+from triage.letters import LetterDetails
+from triage.questionnaire import Questionnaire, load_questionnaire
+from triage.store import cases as store_cases
+from triage.store.cases import PersonDetails
+from triage.store.db import Database
+from triage.store.views import CaseSummary, CaseView, ConsentView, NeedView, ReferralView
+
+router = APIRouter(prefix="/v1/cases", tags=["cases"])
+
+LETTER_DETAILS_KEY = "_letter"
+"""Where a case's letter details are kept inside ``cases.answers`` (see docs/api.md)."""
+
+CaseId = Annotated[str, Path(description="The case id.", min_length=1, max_length=64)]
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        description="Any unique string (e.g. a UUID). Replaying it with the same body returns the first "
+        "response and creates nothing new.",
+        max_length=idempotency.MAX_KEY_LENGTH,
+    ),
+]
+
+
+class CaseCreate(BaseModel):
+    """A case to assess and store: facts (or questionnaire answers) as on ``as_of``."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": CASE_EXAMPLES})
+
+    as_of: dt.date = Field(description="Assess as on this day (deadlines count from it).")
+    facts: CaseFacts | None = Field(default=None, description="Case facts; give these or `answers`.")
+    answers: dict[str, Any] | None = Field(
+        default=None, description="Questionnaire answers by question id (see GET /v1/questionnaire)."
+    )
+    person: PersonDetails | None = Field(
+        default=None, description="Who the person is and how to reach them safely; kept apart from the facts."
+    )
+    letter: LetterDetails | None = Field(
+        default=None,
+        description="Details letters need beyond the facts: referrer, recipients, consent per letter "
+        "(the same shape as a case file's `letter:` section).",
+    )
+
+    @model_validator(mode="after")
+    def _facts_or_answers(self) -> CaseCreate:
+        if (self.facts is None) == (self.answers is None):
+            raise ValueError("give either facts or answers (not both)")
+        return self
+
+
+class PersonOut(BaseModel):
+    name: str | None
+    date_of_birth: dt.date | None
+
+
+class LetterLink(BaseModel):
+    """A letter the assessment says is required, and where to get it."""
+
+    kind: str
+    issue: str
+    purpose: str | None
+    reason: str
+    href: str
+
+
+class CaseOut(BaseModel):
+    """A stored case: its assessment, the letters it requires, needs, referrals and consents."""
+
+    id: str
+    organisation_id: str
+    case_ref: str | None
+    as_of: dt.date
+    created_at: dt.datetime
+    person: PersonOut
+    borough: str | None
+    safe_contact: list[str]
+    assessment: Assessment
+    letters_required: list[LetterLink]
+    needs: list[NeedView]
+    referrals: list[ReferralView]
+    consents: list[ConsentView]
+
+
+class CaseList(BaseModel):
+    items: list[CaseSummary]
+
+
+@lru_cache(maxsize=1)
+def questionnaire() -> Questionnaire:
+    return load_questionnaire()
+
+
+def facts_from_answers(answers: dict[str, Any], case_ref: str | None = None) -> CaseFacts:
+    """Questionnaire answers to case facts; a bad answer is a 422 naming ``answers.<question id>``."""
+    from triage.questionnaire.answers import AnswerError
+    from triage.questionnaire.flow import to_facts
+
+    try:
+        return to_facts(questionnaire(), answers, case_ref)
+    except AnswerError as exc:
+        field = f"answers.{exc.question_id}"
+        problem = exc.key + (f" ({exc.values['detail']})" if "detail" in exc.values else "")
+        raise ProblemError(422, f"{field}: {problem}", errors=[{"field": field, "problem": problem}]) from None
+    except KeyError as exc:
+        raise ProblemError(
+            422, f"answers: unknown question {exc}", errors=[{"field": "answers", "problem": f"unknown question {exc}"}]
+        ) from None
+
+
+def letter_links(case_id: str, letters: list[LetterNeeded]) -> list[LetterLink]:
+    out = []
+    for x in letters:
+        href = f"/v1/cases/{case_id}/letters/{x.kind}" + (f"?purpose={x.purpose}" if x.purpose else "")
+        out.append(LetterLink(kind=x.kind, issue=x.issue, purpose=x.purpose, reason=x.reason, href=href))
+    return out
+
+
+def case_out(view: CaseView) -> CaseOut:
+    assessment = Assessment.model_validate(view.assessment)
+    return CaseOut(
+        id=view.id,
+        organisation_id=view.organisation_id,
+        case_ref=view.case_ref,
+        as_of=view.as_of,
+        created_at=view.created_at,
+        person=PersonOut(name=view.person_name, date_of_birth=view.date_of_birth),
+        borough=view.borough,
+        safe_contact=view.safe_contact,
+        assessment=assessment,
+        letters_required=letter_links(view.id, assessment.letters),
+        needs=view.needs,
+        referrals=view.referrals,
+        consents=view.consents,
+    )
+
+
+def _engine() -> Any:
+    from api.app import engine
+
+    return engine()
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=CaseOut,
+    summary="Assess and store a case",
+    responses={201: {"description": "The stored case with its assessment"}},
+)
+def create_case(
+    request: Request,
+    body: Annotated[CaseCreate, Body()],
+    who: Annotated[Principal, Depends(require("referrer", "admin"))],
+    db: Annotated[Database, Depends(database)],
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    """Assess the facts as on ``as_of`` and store the case for the caller's organisation.
+
+    A discharge case (``health.setting: discharge`` with a ``discharge_date``) of a person who is
+    homeless or threatened with homelessness lists the duty-to-refer notice in ``letters_required``."""
+    facts = body.facts if body.facts is not None else facts_from_answers(body.answers or {})
+    answers: dict[str, Any] = dict(body.answers or {})
+    if body.letter is not None:
+        answers[LETTER_DETAILS_KEY] = body.letter.model_dump(mode="json", exclude_defaults=True)
+    eng = _engine()
+
+    def action(tx: Database) -> tuple[int, CaseOut]:
+        view = store_cases.create_case(tx, who.actor, facts, body.as_of, eng, person=body.person, answers=answers)
+        return 201, case_out(view)
+
+    return idempotency.run(db, who, idempotency_key, f"POST {request.url.path}", body, action)
+
+
+@router.get("", response_model=CaseList, summary="The organisation's cases, newest first")
+def list_cases(
+    who: Caller,
+    db: Annotated[Database, Depends(database)],
+    limit: Annotated[int, Query(ge=1, le=200, description="At most this many cases.")] = 50,
+    today: Annotated[dt.date | None, Query(description="Count overdue evidence as on this day.")] = None,
+) -> CaseList:
+    """Every case listed is written to the audit log as read."""
+    return CaseList(items=store_cases.list_cases(db, who.actor, today or dt.date.today(), limit=limit))
+
+
+@router.get("/{case_id}", response_model=CaseOut, summary="One case with its assessment")
+def get_case(
+    case_id: CaseId,
+    who: Caller,
+    db: Annotated[Database, Depends(database)],
+    today: Annotated[dt.date | None, Query(description="Count overdue evidence as on this day.")] = None,
+) -> CaseOut:
+    """A case of the caller's organisation; 404 for any other (audited as a read)."""
+    return case_out(store_cases.get_case(db, who.actor, case_id, today or dt.date.today()))
