@@ -7,9 +7,13 @@ from functools import lru_cache
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from api import problems, sessions
+from api.auth import optional_principal
+from api.v1.cases import facts_from_answers
+from api.v1.examples import ASSESSMENT_EXAMPLES
+from triage.apikeys import Principal
 from triage.assessment import Assessment
 from triage.engine import Engine
 from triage.facts import CaseFacts
@@ -33,10 +37,21 @@ def engine() -> Engine:
 
 
 class AssessmentRequest(BaseModel):
-    """Case facts to assess, as on the day ``as_of``. Nothing is stored."""
+    """Case facts (or questionnaire answers) to assess, as on the day ``as_of``. Nothing is stored."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": ASSESSMENT_EXAMPLES})
 
     as_of: date = Field(description="Assess as on this day (deadlines count from it).")
-    facts: CaseFacts
+    facts: CaseFacts | None = Field(default=None, description="Case facts; give these or `answers`.")
+    answers: dict[str, Any] | None = Field(
+        default=None, description="Questionnaire answers by question id (see GET /v1/questionnaire)."
+    )
+
+    @model_validator(mode="after")
+    def _facts_or_answers(self) -> AssessmentRequest:
+        if (self.facts is None) == (self.answers is None):
+            raise ValueError("give either facts or answers (not both)")
+        return self
 
 
 class RulesetInfo(BaseModel):
@@ -56,12 +71,18 @@ def readyz(eng: Annotated[Engine, Depends(engine)]) -> dict[str, str]:
     return {"status": "ready", "ruleset": eng.ruleset.version}
 
 
-@app.post("/v1/assessments", response_model=Assessment)
+@app.post("/v1/assessments", response_model=Assessment, tags=["assessments"])
 def create_assessment(
-    body: AssessmentRequest, eng: Annotated[Engine, Depends(engine)]
+    body: AssessmentRequest,
+    eng: Annotated[Engine, Depends(engine)],
+    _caller: Annotated[Principal | None, Depends(optional_principal)],
 ) -> Assessment:
-    """Stateless triage: the needs, tiers, urgency, deadlines and reasons for these facts."""
-    return eng.assess(body.facts, body.as_of)
+    """Stateless triage: the needs, tiers, urgency, deadlines and reasons for these facts.
+
+    Nothing is stored, so an API key is optional; one that is sent must be valid, and
+    callers are rate limited per key (or per address without one)."""
+    facts = body.facts if body.facts is not None else facts_from_answers(body.answers or {})
+    return eng.assess(facts, body.as_of)
 
 
 @app.get("/v1/ruleset", response_model=RulesetInfo)
@@ -90,3 +111,5 @@ from api.web.questionnaire import router as web_questionnaire_router  # noqa: E4
 app.include_router(web_questionnaire_router)
 from api.questionnaire_api import router as questionnaire_api_router  # noqa: E402, I001
 app.include_router(questionnaire_api_router)
+from api.v1 import install as install_v1_api  # noqa: E402, I001
+install_v1_api(app)  # /v1 cases, referrals, letters, agencies; limits; outbox (issue 7)
