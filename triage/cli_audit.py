@@ -174,9 +174,12 @@ def rules_diff(
     from triage.audit.diff import diff, render
 
     _format(fmt)
-    old_engine, new_engine = _engine(old, "OLD"), _engine(new, "NEW")
+    day = _day(as_of)
+    old_path, new_path = _ruleset_path(old, "OLD"), _ruleset_path(new, "NEW")  # fail fast, before loading
+    records = _corpus(cases)
+    old_engine, new_engine = _engine(str(old_path), "OLD"), _engine(str(new_path), "NEW")
     try:
-        report = diff(old_engine, new_engine, _corpus(cases), _day(as_of), processes)
+        report = diff(old_engine, new_engine, records, day, processes)
     except CorpusError as exc:
         _fail(f"--cases: {exc}")
     typer.echo(report.to_json() if fmt == "json" else render(report, limit), nl=fmt == "json")
