@@ -133,6 +133,7 @@ def ask(
             try:
                 answers[q.id] = _ask(q, words)
             except EOFError:
+                typer.echo("")  # end the prompt line, so the error stands on its own line
                 if save:
                     write_answers(save, qn, prune(qn, answers))
                 fail("input ended before the questionnaire was finished"
