@@ -236,6 +236,9 @@ from triage.cli_ask import ask  # noqa: E402, I001
 app.command("ask")(ask)  # the link-worker questionnaire in the terminal (issue 3)
 from triage.cli_letters import letters_app  # noqa: E402, I001
 app.add_typer(letters_app, name="letters")  # letters render|list: HTML, PDF and Word (issue 5)
+from triage.cli_api import keys_app, outbox_app  # noqa: E402, I001
+app.add_typer(keys_app, name="keys")  # API keys create|revoke|list|orgs (issue 7)
+app.add_typer(outbox_app, name="outbox")  # webhook outbox deliver|list|webhook (issue 7)
 
 
 def main() -> None:
