@@ -236,6 +236,10 @@ from triage.cli_ask import ask  # noqa: E402, I001
 app.command("ask")(ask)  # the link-worker questionnaire in the terminal (issue 3)
 from triage.cli_letters import letters_app  # noqa: E402, I001
 app.add_typer(letters_app, name="letters")  # letters render|list: HTML, PDF and Word (issue 5)
+from triage.cli_store import db_app, directory_app, register as _register_store  # noqa: E402, I001
+app.add_typer(directory_app, name="directory")  # directory import|export (issue 4)
+app.add_typer(db_app, name="db")  # db upgrade|current|seed (issue 4)
+_register_store(cases_app)  # cases export --pseudonymised, cases erase (issue 4)
 from triage.cli_api import keys_app, outbox_app  # noqa: E402, I001
 app.add_typer(keys_app, name="keys")  # API keys create|revoke|list|orgs (issue 7)
 app.add_typer(outbox_app, name="outbox")  # webhook outbox deliver|list|webhook (issue 7)
