@@ -36,6 +36,12 @@ def test_referral_with_no_known_deadline_says_so() -> None:
     assert "No dated deadline is known yet" in text
 
 
+def test_medical_request_shares_its_own_health_context_only() -> None:
+    text = _text("three-problems", "medical_evidence", "pip")
+    assert "struggles to walk far" in text and "asthma" not in text
+    assert "asthma" in _text("three-problems", "medical_evidence", "disrepair")
+
+
 def test_duty_to_refer_carries_what_the_duty_requires() -> None:
     text = _text("discharge-homeless", "duty_to_refer")
     ctx = context("discharge-homeless", "duty_to_refer")
@@ -70,6 +76,9 @@ def test_medical_request_names_decision_deadline_function_and_consent(case: str,
     ctx = context(case, "medical_evidence", purpose)
     assert ctx.focus is not None and ctx.reply_by is not None
     assert f"Please reply by {weekday(ctx.reply_by)}" in text
+    first = ctx.focus.live_deadlines[0].date if ctx.focus.live_deadlines else None
+    if first is not None and ctx.reply_by >= first:
+        assert "That is the deadline itself, so please reply as soon as you can" in text
     assert f"The decision and its deadline {ctx.focus.issue_label}" in text
     assert "A diagnosis alone does not help" in text
     assert "What they can and cannot do safely" in text and "good days and bad days" in text

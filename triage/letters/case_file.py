@@ -50,6 +50,7 @@ class MedicalRequest(_Section):
     decision: Text | None = Field(default=None, description="The decision, e.g. 'PIP decision of 3 November 2026'.")
     reply_by: dt.date | None = Field(default=None, description="Overrides the need's earliest open deadline.")
     fee: Text | None = None
+    health_context: Text | None = Field(default=None, description="Overrides health_context here.")
 
 
 class Consents(_Section):
@@ -193,7 +194,7 @@ def build_context(
         decision=medical.decision,
         reply_by=reply_by,
         fee=medical.fee,
-        health_context=details.health_context,
+        health_context=medical.health_context or details.health_context,
         tried=details.tried,
         person_words=details.person_words,
         hospital=hospital,
