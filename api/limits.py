@@ -44,10 +44,6 @@ def max_body_from_env() -> int:
     return value
 
 
-class _TooLarge(Exception):
-    pass
-
-
 def _is_json(content_type: str) -> bool:
     media = content_type.split(";", 1)[0].strip().lower()
     return media == "application/json" or (media.startswith("application/") and media.endswith("+json"))
@@ -83,30 +79,30 @@ class RequestLimits:
             media = content_type.split(";")[0]
             await problem(415, None, f"content-type: expected application/json, got {media!r}")(scope, receive, send)
             return
+        if declared >= 0:
+            # The server holds the client to its Content-Length, already checked above.
+            await self.app(scope, receive, send)
+            return
+        # No Content-Length (chunked): read the body here, up to the limit, then replay it.
+        # Reading inside the app would not do: FastAPI turns any error while reading into a 400.
+        messages: list[Message] = []
         seen = 0
-        started = False
-
-        async def counted_receive() -> Message:
-            nonlocal seen
+        while True:
             message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > self.max_body:
-                    raise _TooLarge
-            return message
+            messages.append(message)
+            if message["type"] != "http.request":
+                break
+            seen += len(message.get("body", b""))
+            if seen > self.max_body:
+                await self._too_large(scope, receive, send)
+                return
+            if not message.get("more_body", False):
+                break
 
-        async def tracked_send(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
+        async def replay() -> Message:
+            return messages.pop(0) if messages else await receive()
 
-        try:
-            await self.app(scope, counted_receive, tracked_send)
-        except _TooLarge:
-            if started:
-                raise
-            await self._too_large(scope, receive, send)
+        await self.app(scope, replay, send)
 
     async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
         response = problem(413, None, f"request body: larger than the limit of {self.max_body} bytes")

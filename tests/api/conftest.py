@@ -1,0 +1,81 @@
+"""API fixtures: a fresh SQLite store per test (copied from one migrated, seeded template
+per worker), the app pointed at it, and API keys for a few demo organisations."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import select
+
+from api.app import app
+from api.limits import RateLimiter
+from triage.apikeys import create_key, find_organisation
+from triage.store.db import Database
+from triage.store.models import Agency
+from triage.store.seed import seed_demo
+
+HOSPITAL = "St Imaginary's Hospital Discharge Team (demo)"
+GP = "Riverside Fictional GP Practice (demo)"
+LAW_CENTRE = "demo-east-law-centre"  # the directory agency nearest to the discharge example (Newham)
+
+
+@pytest.fixture(scope="session")
+def _template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("api-store") / "template.sqlite3"
+    db = Database.from_url(f"sqlite:///{path}")
+    db.migrate()
+    seed_demo(db, password="fictional-demo-password")
+    db.dispose()
+    return path
+
+
+@pytest.fixture
+def db(_template: Path, tmp_path: Path) -> Iterator[Database]:
+    path = tmp_path / "store.sqlite3"
+    shutil.copy(_template, path)
+    database = Database.from_url(f"sqlite:///{path}")
+    yield database
+    database.dispose()
+
+
+@dataclass(frozen=True)
+class Keys:
+    hospital: str
+    gp: str
+    agency: str
+    agency_org_id: str
+    hospital_org_id: str
+    hospital_key_id: str
+
+    @staticmethod
+    def bearer(key: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {key}"}
+
+
+@pytest.fixture
+def keys(db: Database) -> Keys:
+    hospital = find_organisation(db, HOSPITAL)
+    gp = find_organisation(db, GP)
+    with db.transaction() as s:
+        agency = s.exec(select(Agency).where(Agency.id == LAW_CENTRE)).one()
+    h_info, h_key = create_key(db, hospital.id, "referrer", "ward system (test)")
+    _, g_key = create_key(db, gp.id, "referrer", "practice system (test)")
+    _, a_key = create_key(db, agency.organisation_id, "agency", "case management (test)")
+    return Keys(h_key, g_key, a_key, agency.organisation_id, hospital.id, h_info.id)
+
+
+@pytest.fixture
+def client(db: Database) -> Iterator[TestClient]:
+    """The real app on this test's store, without rate limiting (tests of it set their own)."""
+    app.state.database = db
+    app.state.rate_limiter = RateLimiter(rate=0, burst=1)
+    try:
+        yield TestClient(app, raise_server_exceptions=False)
+    finally:
+        del app.state.database
+        del app.state.rate_limiter
