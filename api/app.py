@@ -113,3 +113,5 @@ from api.questionnaire_api import router as questionnaire_api_router  # noqa: E4
 app.include_router(questionnaire_api_router)
 from api.v1 import install as install_v1_api  # noqa: E402, I001
 install_v1_api(app)  # /v1 cases, referrals, letters, agencies; limits; outbox (issue 7)
+from api.casework.routes import router as casework_router  # noqa: E402, I001
+app.include_router(casework_router)  # sign-in, case list, case page, agency inbox (issue 4)

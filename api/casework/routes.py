@@ -1,0 +1,219 @@
+"""Casework pages. Thin: every action is a call to ``triage.store`` / ``triage.referrals``,
+scoped to the signed-in user's organisation. Forms POST with the session's CSRF token.
+
+``today`` for overdue evidence is the server's date unless ``?as_of=YYYY-MM-DD`` is given
+(the store never reads the clock itself).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from api.casework.auth import Viewer, csrf_ok, csrf_token, sign_in, viewer
+from api.web.templating import add_template_dir, render
+from triage import referrals
+from triage.store.cases import get_case, list_cases
+from triage.store.db import Database, default_database
+from triage.store.errors import StoreError
+from triage.store.models import DECLINE_CODES, OUTCOME_CODES
+
+add_template_dir(Path(__file__).resolve().parent / "templates")
+router = APIRouter(include_in_schema=False)
+
+DECLINE_LABELS = {
+    "out_of_scope": "Out of scope", "wrong_area_or_issue": "Wrong area of law or issue", "wrong_tier": "Wrong tier",
+    "no_capacity": "No capacity", "conflict_of_interest": "Conflict of interest", "duplicate": "Duplicate referral",
+    "could_not_contact": "Could not contact the person", "other": "Other (say why)",
+}  # fmt: skip
+OUTCOME_LABELS = {
+    "resolved": "Resolved", "partly_resolved": "Partly resolved", "not_resolved": "Not resolved",
+    "withdrawn": "Person withdrew", "no_contact": "No contact",
+}  # fmt: skip
+STATUS_LABELS = {
+    "draft": "Draft (not sent)", "sent": "Sent", "accepted": "Accepted", "declined": "Declined",
+    "in_progress": "In progress", "closed": "Closed", "cancelled": "Cancelled",
+}  # fmt: skip
+
+
+def get_db() -> Database:
+    """The store the pages use (overridden in tests)."""
+    return default_database()
+
+
+DB = Annotated[Database, Depends(get_db)]
+
+
+def _today(as_of: str | None) -> dt.date:
+    if as_of:
+        try:
+            return dt.date.fromisoformat(as_of)
+        except ValueError:
+            pass
+    return dt.date.today()
+
+
+def _nav(v: Viewer) -> list[dict[str, str]]:
+    items = []
+    if v.is_referrer:
+        items.append({"href": "/casework/cases", "text": "Cases"})
+    if v.is_adviser:
+        items.append({"href": "/casework/inbox", "text": "Referral inbox"})
+    return items
+
+
+def _page(request: Request, v: Viewer, template: str, status_code: int = 200, **ctx: object) -> HTMLResponse:
+    return render(
+        request, template, status_code=status_code, viewer=v, header_navigation=_nav(v),
+        csrf=csrf_token(request), status_labels=STATUS_LABELS, outcome_labels=OUTCOME_LABELS,
+        decline_labels=DECLINE_LABELS, **ctx,
+    )  # fmt: skip
+
+
+def _to_sign_in() -> RedirectResponse:
+    return RedirectResponse("/sign-in", status_code=303)
+
+
+def _forbidden(request: Request, v: Viewer | None, message: str, status_code: int = 403) -> HTMLResponse:
+    if v is None:
+        return render(request, "casework/problem.html", status_code=status_code, message=message)
+    return _page(request, v, "casework/problem.html", status_code=status_code, message=message)
+
+
+@router.get("/sign-in", response_class=HTMLResponse)
+def sign_in_page(request: Request) -> HTMLResponse:
+    return render(request, "casework/sign_in.html", csrf=csrf_token(request), error=None, email="")
+
+
+@router.post("/sign-in", response_model=None)
+def sign_in_post(
+    request: Request,
+    db: DB,
+    email: Annotated[str, Form()] = "",
+    password: Annotated[str, Form()] = "",
+    csrf: Annotated[str, Form()] = "",
+) -> Response:
+    if not csrf_ok(request, csrf):
+        return render(request, "casework/sign_in.html", status_code=403, csrf=csrf_token(request),
+                      error="The form expired. Please sign in again.", email=email)  # fmt: skip
+    v = sign_in(db, request, email, password)
+    if v is None:
+        return render(request, "casework/sign_in.html", status_code=401, csrf=csrf_token(request),
+                      error="The email address or password is not right.", email=email)  # fmt: skip
+    return RedirectResponse("/casework/cases" if v.is_referrer else "/casework/inbox", status_code=303)
+
+
+@router.post("/sign-out", response_model=None)
+def sign_out(request: Request, csrf: Annotated[str, Form()] = "") -> Response:
+    if csrf_ok(request, csrf):
+        request.session.clear()
+    return RedirectResponse("/sign-in", status_code=303)
+
+
+@router.get("/casework/cases", response_model=None)
+def case_list(request: Request, db: DB, as_of: str | None = None) -> Response:
+    """The link worker's cases: referral status counts and overdue evidence requests."""
+    v = viewer(db, request)
+    if v is None:
+        return _to_sign_in()
+    if not v.is_referrer:
+        return _forbidden(request, v, "Only referrers can see the case list.")
+    today = _today(as_of)
+    return _page(request, v, "casework/cases.html", cases=list_cases(db, v.actor, today), today=today)
+
+
+@router.get("/casework/cases/{case_id}", response_model=None)
+def case_page(request: Request, db: DB, case_id: str, as_of: str | None = None) -> Response:
+    """One case: needs, referrals with status and outcome, consents, evidence requests."""
+    v = viewer(db, request)
+    if v is None:
+        return _to_sign_in()
+    try:
+        case = get_case(db, v.actor, case_id, _today(as_of))
+    except StoreError as exc:
+        return _forbidden(request, v, str(exc), status_code=exc.status)
+    return _page(request, v, "casework/case.html", case=case, today=_today(as_of))
+
+
+@router.get("/casework/inbox", response_model=None)
+def inbox(request: Request, db: DB) -> Response:
+    """Referrals sent to this agency only, with accept, decline and outcome forms."""
+    v = viewer(db, request)
+    if v is None:
+        return _to_sign_in()
+    if not v.is_adviser:
+        return _forbidden(request, v, "Only agency advisers can see a referral inbox.")
+    return _page(
+        request, v, "casework/inbox.html", referrals=referrals.agency_inbox(db, v.actor),
+        decline_codes=DECLINE_CODES, outcome_codes=OUTCOME_CODES, error=None,
+    )  # fmt: skip
+
+
+@router.post("/casework/referrals/{referral_id}/{action}", response_model=None)
+async def referral_action(request: Request, db: DB, referral_id: str, action: str) -> Response:
+    v = viewer(db, request)
+    if v is None:
+        return _to_sign_in()
+    form = await request.form()
+    if not csrf_ok(request, str(form.get("csrf", ""))):
+        return _forbidden(request, v, "The form expired. Go back, reload the page and try again.")
+
+    def field(name: str) -> str:
+        return str(form.get(name, "") or "").strip()
+
+    try:
+        if action == "accept":
+            referrals.accept_referral(db, v.actor, referral_id)
+        elif action == "start":
+            referrals.start_work(db, v.actor, referral_id)
+        elif action == "decline":
+            code = field("code")
+            if code not in DECLINE_CODES:
+                return _inbox_error(request, db, v, "Choose a reason for declining.")
+            referrals.decline_referral(db, v.actor, referral_id, code, field("text") or None)  # type: ignore[arg-type]
+        elif action == "close":
+            outcome = _outcome(field)
+            if isinstance(outcome, str):
+                return _inbox_error(request, db, v, outcome)
+            referrals.close_referral(db, v.actor, referral_id, outcome)
+        else:
+            return _forbidden(request, v, f"Unknown action {action!r}.", status_code=404)
+    except StoreError as exc:
+        return _inbox_error(request, db, v, str(exc), status_code=exc.status)
+    return RedirectResponse("/casework/inbox", status_code=303)
+
+
+def _outcome(get: Callable[[str], str]) -> referrals.OutcomeInput | str:
+    """The outcome form as an OutcomeInput, or a message naming the field at fault."""
+    from pydantic import ValidationError
+
+    data: dict[str, object] = {"outcome": get("outcome")}
+    for name in ("income_gained_pounds", "debt_written_off_pounds"):
+        raw = str(get(name)).replace(",", "").replace("£", "")
+        if raw:
+            if not raw.isdigit():
+                return f"{name.replace('_', ' ').capitalize()} must be a whole number of pounds."
+            data[name] = int(raw)
+    for name in ("home_kept", "eviction_prevented"):
+        raw = get(name)
+        if raw in ("yes", "no"):
+            data[name] = raw == "yes"
+    if get("first_contact_on"):
+        data["first_contact_on"] = get("first_contact_on")
+    try:
+        return referrals.OutcomeInput.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        return f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}"
+
+
+def _inbox_error(request: Request, db: Database, v: Viewer, message: str, status_code: int = 422) -> HTMLResponse:
+    return _page(
+        request, v, "casework/inbox.html", status_code=status_code, referrals=referrals.agency_inbox(db, v.actor),
+        decline_codes=DECLINE_CODES, outcome_codes=OUTCOME_CODES, error=message,
+    )  # fmt: skip

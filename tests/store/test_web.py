@@ -1,0 +1,118 @@
+"""Casework pages through the real app: sign-in, CSRF, scoping of the inbox, actions."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import date
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import app
+from api.casework.routes import get_db
+from tests.store.conftest import DEMO_PASSWORD, actor
+from tests.store.helpers import make_case
+from triage import referrals
+from triage.engine import Engine
+from triage.store.consent import record_consent
+from triage.store.db import Database
+from triage.store.evidence import request_evidence
+from triage.store.models import Agency
+
+
+@pytest.fixture
+def client(db: Database) -> Iterator[TestClient]:
+    app.dependency_overrides[get_db] = lambda: db
+    with TestClient(app, base_url="https://testserver") as c:
+        yield c
+    app.dependency_overrides.pop(get_db, None)
+
+
+def _csrf(html: str) -> str:
+    m = re.search(r'name="csrf" value="([^"]+)"', html)
+    assert m, "no CSRF token on the page"
+    return m.group(1)
+
+
+def sign_in(client: TestClient, email: str, password: str = DEMO_PASSWORD) -> str:
+    page = client.get("/sign-in")
+    r = client.post("/sign-in", data={"email": email, "password": password, "csrf": _csrf(page.text)},
+                    follow_redirects=False)  # fmt: skip
+    assert r.status_code == 303, r.text
+    return r.headers["location"]
+
+
+def _sent(db: Database, engine: Engine) -> str:
+    lw = actor(db, "linkworker@demo.example")
+    case = make_case(db, lw, engine, "pip-refused")
+    ref = referrals.route_case(db, lw, case.id)[0].referral
+    assert ref is not None
+    with db.transaction() as s:
+        agency = s.get(Agency, ref.agency_id)
+        assert agency is not None
+        org = agency.organisation_id
+    record_consent(db, lw, case.id, "referral", "the person", recipient_org_id=org)
+    record_consent(db, lw, case.id, "medical_evidence", "the person", recipient_name="Dr Pretend")
+    request_evidence(db, lw, case.id, "pip", "Dr Pretend", date(2026, 11, 23), needed_by=date(2026, 11, 30))
+    referrals.send_referral(db, lw, ref.id)
+    return ref.id
+
+
+def test_sign_in_refuses_wrong_password_and_missing_csrf(client: TestClient) -> None:
+    page = client.get("/sign-in")
+    bad = client.post(
+        "/sign-in", data={"email": "linkworker@demo.example", "password": "nope", "csrf": _csrf(page.text)}
+    )
+    assert bad.status_code == 401 and "not right" in bad.text
+    no_csrf = client.post("/sign-in", data={"email": "linkworker@demo.example", "password": DEMO_PASSWORD})
+    assert no_csrf.status_code == 403
+    assert client.get("/casework/cases", follow_redirects=False).headers["location"] == "/sign-in"
+
+
+def test_case_list_shows_status_and_overdue_evidence(client: TestClient, db: Database, engine: Engine) -> None:
+    _sent(db, engine)
+    assert sign_in(client, "linkworker@demo.example") == "/casework/cases"
+    on_time = client.get("/casework/cases?as_of=2026-11-30")
+    assert "1 sent" in on_time.text and "none overdue" in on_time.text
+    late = client.get("/casework/cases?as_of=2026-12-01")
+    assert "1 overdue" in late.text
+    case_link = re.search(r'href="(/casework/cases/[0-9a-f]+)"', late.text)
+    assert case_link
+    detail = client.get(case_link.group(1) + "?as_of=2026-12-01")
+    assert detail.status_code == 200 and "Hackney Community Advice Centre" in detail.text and "overdue" in detail.text
+
+
+def test_agency_inbox_is_scoped_and_actions_work(client: TestClient, db: Database, engine: Engine) -> None:
+    ref_id = _sent(db, engine)
+    sign_in(client, "adviser.lambeth@demo.example")
+    other = client.get("/casework/inbox")
+    assert ref_id not in other.text and "No referrals have been sent to you" in other.text
+    token = _csrf(other.text)
+    stolen = client.post(f"/casework/referrals/{ref_id}/accept", data={"csrf": token})
+    assert stolen.status_code == 404  # another agency's referral is not found
+    client.post("/sign-out", data={"csrf": token})
+
+    assert sign_in(client, "adviser.hackney@demo.example") == "/casework/inbox"
+    page = client.get("/casework/inbox")
+    assert ref_id in page.text and "Accept" in page.text
+    token = _csrf(page.text)
+    assert client.post(f"/casework/referrals/{ref_id}/accept", data={}).status_code == 403  # no CSRF token
+    r = client.post(f"/casework/referrals/{ref_id}/accept", data={"csrf": token}, follow_redirects=False)
+    assert r.status_code == 303
+    again = client.post(f"/casework/referrals/{ref_id}/accept", data={"csrf": token})
+    assert again.status_code == 409 and "cannot accept a referral that is accepted" in again.text
+    bad = client.post(f"/casework/referrals/{ref_id}/close",
+                      data={"csrf": token, "outcome": "resolved", "income_gained_pounds": "lots"})  # fmt: skip
+    assert bad.status_code == 422 and "whole number of pounds" in bad.text
+    done = client.post(f"/casework/referrals/{ref_id}/close",
+                       data={"csrf": token, "outcome": "resolved", "income_gained_pounds": "2,500", "home_kept": "yes"},
+                       follow_redirects=False)  # fmt: skip
+    assert done.status_code == 303
+    client.post("/sign-out", data={"csrf": token})
+    sign_in(client, "linkworker@demo.example")
+    cases = client.get("/casework/cases")
+    link = re.search(r'href="(/casework/cases/[0-9a-f]+)"', cases.text)
+    assert link
+    detail = client.get(link.group(1))
+    assert "Resolved" in detail.text and "£2,500 income gained" in detail.text and "home kept" in detail.text
