@@ -8,10 +8,9 @@ same facts, rule set and ``as_of`` day always give the same JSON.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, Self
 
 from pydantic import BaseModel, ConfigDict
-from typing_extensions import Self
 
 from triage.rulesets.model import LetterKind, MedicalPurpose, Source, Tier, Urgency
 

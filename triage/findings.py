@@ -70,7 +70,7 @@ def _facts_used(rule: CompiledRule, facts: CaseFacts) -> tuple[dict[str, Any], l
 def _reason(rule: CompiledRule, facts: CaseFacts, effect: str = "") -> Reason:
     used, unknown = _facts_used(rule, facts)
     return Reason.trusted(
-        kind=rule.rule.then.kind,  # type: ignore[arg-type]
+        kind=rule.rule.then.kind,
         id=rule.rule.id,
         text=rule.rule.reason,
         source=rule.rule.source,
@@ -193,7 +193,7 @@ def build(
                 area_label=area.label,
                 issue=draft.issue,
                 issue_label=issue.label,
-                tier=draft.tier,  # type: ignore[arg-type]
+                tier=draft.tier,
                 urgency=draft.urgency,
                 late=draft.late,
                 legal_aid=draft.legal_aid,
