@@ -36,12 +36,11 @@ import hmac
 import json
 import logging
 import threading
-import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
 import httpx
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import col, select, update
 
 from triage.store.db import Database
@@ -91,9 +90,27 @@ class DeliveryPolicy(BaseModel):
 
     base_delay: float = 10.0
     max_delay: float = 3600.0
-    max_attempts: int = 12
+    max_attempts: int = Field(default=12, ge=1)
     lease: float = 60.0
     timeout: float = 10.0
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> DeliveryPolicy:
+        """Defaults, overridden by ``TRIAGE_OUTBOX_BASE_DELAY``, ``_MAX_DELAY``, ``_MAX_ATTEMPTS``,
+        ``_LEASE`` and ``_TIMEOUT`` (seconds, or a count for attempts)."""
+        import os
+
+        env = os.environ if environ is None else environ
+        values: dict[str, float] = {}
+        for name in ("base_delay", "max_delay", "max_attempts", "lease", "timeout"):
+            raw = env.get(f"TRIAGE_OUTBOX_{name.upper()}")
+            if raw is None:
+                continue
+            try:
+                values[name] = float(raw)
+            except ValueError:
+                raise ValueError(f"TRIAGE_OUTBOX_{name.upper()}: expected a number, got {raw!r}") from None
+        return cls.model_validate(values)
 
     def delay(self, attempts: int) -> float:
         """Back-off before the next attempt, after ``attempts`` attempts (1, 2, ...)."""
@@ -158,7 +175,7 @@ class OutboxWorker:
         clock: Callable[[], dt.datetime] = utcnow,
     ) -> None:
         self.db = db
-        self.policy = policy or DeliveryPolicy()
+        self.policy = policy or DeliveryPolicy.from_env()
         self.post = post
         self.clock = clock
 
@@ -328,12 +345,3 @@ def set_webhook(db: Database, organisation_id: str, url: str | None) -> str | No
         s.add(org)
         return secret
 
-
-def wait_for(predicate: Callable[[], bool], timeout: float, step: float = 0.05) -> bool:
-    """Poll ``predicate`` until true or ``timeout`` seconds pass (for tools and tests)."""
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if predicate():
-            return True
-        time.sleep(step)
-    return predicate()
