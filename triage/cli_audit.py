@@ -1,4 +1,4 @@
-"""The audit toolkit's commands: ``triage rules lint|explain|coverage|diff|report|versions``
+"""The audit toolkit's commands: ``triage rules lint|explain|coverage|diff|report|versions|outcomes``
 and ``triage cases generate|replay``.
 
 A thin shell around ``triage.audit``; :func:`register` adds the commands to
@@ -281,6 +281,55 @@ def cases_generate(
         typer.echo(f"note: no need rule in force for {', '.join(gen.uncovered)}: not generated")
 
 
+DbOpt = Annotated[str | None, typer.Option("--db", help="Store URL (default: the service's store).")]
+OrgOpt = Annotated[
+    str, typer.Option("--organisation", help="Act for this organisation id: only its cases and referrals are read.")
+]
+
+
+def _store(url: str | None) -> Any:
+    from triage.store.db import Database, StoreConfigError
+
+    try:
+        return Database.from_url(url)
+    except (StoreConfigError, ValueError) as exc:
+        _fail(f"--db: {exc}")
+
+
+def _auditor(organisation: str) -> Any:
+    from triage.store.audit import Actor
+
+    return Actor(user_id=None, organisation_id=organisation, role="auditor")
+
+
+def cases_replay(
+    case_id: Annotated[str, typer.Argument(help="The stored case's id.")],
+    organisation: OrgOpt,
+    db: DbOpt = None,
+) -> None:
+    """Re-run a stored decision with the rule set and as_of it was made with; show it is identical.
+
+    Exit 1 when the replay differs (what differs and why is printed), 0 when identical.
+    """
+    from triage.audit.replay import replay_case
+    from triage.store.errors import NotFound
+
+    try:
+        result = replay_case(_store(db), _auditor(organisation), case_id)
+    except NotFound as exc:
+        _fail(str(exc))
+    typer.echo(result.render(), nl=False)
+    if not result.identical:
+        raise typer.Exit(1)
+
+
+def rules_outcomes(organisation: OrgOpt, db: DbOpt = None) -> None:
+    """Per rule and per tier: referrals, acceptance rate, decline codes and outcomes."""
+    from triage.audit.outcomes import outcomes, render
+
+    typer.echo(render(outcomes(_store(db), _auditor(organisation))), nl=False)
+
+
 def register(rules_app: typer.Typer, cases_app: typer.Typer) -> None:
     """Add the audit commands to the ``rules`` and ``cases`` groups."""
     rules_app.command("lint")(rules_lint)
@@ -289,4 +338,6 @@ def register(rules_app: typer.Typer, cases_app: typer.Typer) -> None:
     rules_app.command("diff")(rules_diff)
     rules_app.command("report")(rules_report)
     rules_app.command("versions")(rules_versions)
+    rules_app.command("outcomes")(rules_outcomes)
     cases_app.command("generate")(cases_generate)
+    cases_app.command("replay")(cases_replay)
