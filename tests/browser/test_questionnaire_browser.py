@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
+from typer.testing import CliRunner
 
 from tests.browser.conftest import CHROMIUM
 from tests.browser.helpers import axe_violations, fill, page_id, result_needs, shoot
 from tests.questionnaire.personas import AS_OF, PERSONAS
+from tests.questionnaire.test_cli_ask import terminal_lines
+from triage.cli import app as cli_app
 from triage.engine import Engine
 from triage.questionnaire import Questionnaire, flow, load_questionnaire
 
@@ -74,6 +78,12 @@ def test_persona_end_to_end(browser: Any, server: str, qn: Questionnaire, screen
     shown = result_needs(page)
     assert shown == expected_needs(qn, answers)
     assert shown, "every persona has at least one need"
+    # The terminal, given the same answers at its prompts, reaches the same needs, tiers and urgencies.
+    cli = CliRunner().invoke(cli_app, ["ask", "--as-of", AS_OF.isoformat()],
+                             input="\n".join(terminal_lines(qn, answers)) + "\n")  # fmt: skip
+    assert cli.exit_code == 0, cli.output
+    table = {m[0]: (int(m[1]), m[2]) for m in re.findall(r"\[(\w+\.\w+)\]\s+(\d)\s+(\w+)", cli.output)}
+    assert table == {issue: (tier, urgency) for issue, (tier, urgency, _) in shown.items()}
     # Nothing personal in any address: no query strings at all.
     assert all("?" not in u for u in urls), urls
     context.close()
