@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from functools import lru_cache
 from typing import Annotated, Any
 
@@ -12,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from api import problems, sessions
 from api.auth import optional_principal
 from api.v1.cases import facts_from_answers
+from api.v1.deps import IsoDate
 from api.v1.examples import ASSESSMENT_EXAMPLES
 from triage.apikeys import Principal
 from triage.assessment import Assessment
@@ -39,9 +39,14 @@ def engine() -> Engine:
 class AssessmentRequest(BaseModel):
     """Case facts (or questionnaire answers) to assess, as on the day ``as_of``. Nothing is stored."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": ASSESSMENT_EXAMPLES})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": ASSESSMENT_EXAMPLES,
+            "oneOf": [{"required": ["facts"]}, {"required": ["answers"]}],
+        }
+    )
 
-    as_of: date = Field(description="Assess as on this day (deadlines count from it).")
+    as_of: IsoDate = Field(description="Assess as on this day (deadlines count from it).")
     facts: CaseFacts | None = Field(default=None, description="Case facts; give these or `answers`.")
     answers: dict[str, Any] | None = Field(
         default=None, description="Questionnaire answers by question id (see GET /v1/questionnaire)."
@@ -71,7 +76,13 @@ def readyz(eng: Annotated[Engine, Depends(engine)]) -> dict[str, str]:
     return {"status": "ready", "ruleset": eng.ruleset.version}
 
 
-@app.post("/v1/assessments", response_model=Assessment, tags=["assessments"])
+@app.post(
+    "/v1/assessments",
+    response_model=Assessment,
+    tags=["assessments"],
+    # An API key is optional here: the empty requirement says so in the OpenAPI document.
+    openapi_extra={"security": [{}, {"HTTPBearer": []}, {"APIKeyHeader": []}]},
+)
 def create_assessment(
     body: AssessmentRequest,
     eng: Annotated[Engine, Depends(engine)],
@@ -86,7 +97,7 @@ def create_assessment(
 
 
 @app.get("/v1/ruleset", response_model=RulesetInfo)
-def ruleset(eng: Annotated[Engine, Depends(engine)], as_of: date | None = None) -> RulesetInfo:
+def ruleset(eng: Annotated[Engine, Depends(engine)], as_of: IsoDate | None = None) -> RulesetInfo:
     """The rule set in use: version, content hash and the rules in force on ``as_of``."""
     rs = eng.ruleset
     rules = rs.rules if as_of is None else rs.in_force(as_of)

@@ -107,11 +107,15 @@ def install(app: FastAPI) -> None:
         return _invalid(errors)
 
     @app.exception_handler(HTTPException)
-    async def _http(_: Request, exc: HTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: HTTPException) -> JSONResponse:
         detail = str(exc.detail)
         if detail == phrase(exc.status_code):
             detail = {404: "No such resource.", 405: "This method is not allowed here."}.get(exc.status_code, detail)
-        return problem(exc.status_code, None, detail, headers=exc.headers)
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            # Starlette lists only the first route matching the path; one path may have several.
+            headers["Allow"] = ", ".join(_allowed_methods(app, request))
+        return problem(exc.status_code, None, detail, headers=headers)
 
     @app.exception_handler(ProblemError)
     async def _problem(_: Request, exc: ProblemError) -> JSONResponse:
@@ -146,6 +150,19 @@ def install(app: FastAPI) -> None:
         return problem(500, None, "The server could not complete the request.")
 
     _document_problems(app)
+
+
+def _allowed_methods(app: FastAPI, request: Request) -> list[str]:
+    from starlette.routing import Match
+
+    methods: set[str] = set()
+    for route in app.router.routes:
+        match, _ = route.matches(request.scope)
+        if match != Match.NONE:
+            methods |= set(getattr(route, "methods", None) or ())
+    if "GET" in methods:
+        methods.add("HEAD")
+    return sorted(methods)
 
 
 _PROBLEM_RESPONSE = {"content": {MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}}

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from api import idempotency
 from api.auth import Caller, require
 from api.problems import ProblemError
-from api.v1.deps import database
+from api.v1.deps import IsoDate, database
 from api.v1.examples import CASE_EXAMPLES
 from triage.apikeys import Principal
 from triage.assessment import Assessment, LetterNeeded
@@ -50,9 +50,12 @@ IdempotencyKey = Annotated[
 class CaseCreate(BaseModel):
     """A case to assess and store: facts (or questionnaire answers) as on ``as_of``."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": CASE_EXAMPLES})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": CASE_EXAMPLES, "oneOf": [{"required": ["facts"]}, {"required": ["answers"]}]},
+    )
 
-    as_of: dt.date = Field(description="Assess as on this day (deadlines count from it).")
+    as_of: IsoDate = Field(description="Assess as on this day (deadlines count from it).")
     facts: CaseFacts | None = Field(default=None, description="Case facts; give these or `answers`.")
     answers: dict[str, Any] | None = Field(
         default=None, description="Questionnaire answers by question id (see GET /v1/questionnaire)."
@@ -201,7 +204,7 @@ def list_cases(
     who: Caller,
     db: Annotated[Database, Depends(database)],
     limit: Annotated[int, Query(ge=1, le=200, description="At most this many cases.")] = 50,
-    today: Annotated[dt.date | None, Query(description="Count overdue evidence as on this day.")] = None,
+    today: Annotated[IsoDate | None, Query(description="Count overdue evidence as on this day.")] = None,
 ) -> CaseList:
     """Every case listed is written to the audit log as read."""
     return CaseList(items=store_cases.list_cases(db, who.actor, today or dt.date.today(), limit=limit))
@@ -212,7 +215,7 @@ def get_case(
     case_id: CaseId,
     who: Caller,
     db: Annotated[Database, Depends(database)],
-    today: Annotated[dt.date | None, Query(description="Count overdue evidence as on this day.")] = None,
+    today: Annotated[IsoDate | None, Query(description="Count overdue evidence as on this day.")] = None,
 ) -> CaseOut:
     """A case of the caller's organisation; 404 for any other (audited as a read)."""
     return case_out(store_cases.get_case(db, who.actor, case_id, today or dt.date.today()))

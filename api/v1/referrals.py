@@ -59,7 +59,13 @@ class ReferralCreate(BaseModel):
     """Refer one need of the case (by ``need_id`` or ``issue``) to an agency; without
     ``agency_id`` the best match from the directory is chosen."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": REFERRAL_EXAMPLES})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": REFERRAL_EXAMPLES,
+            "oneOf": [{"required": ["need_id"]}, {"required": ["issue"]}],
+        },
+    )
 
     need_id: Annotated[str | None, Field(max_length=64)] = None
     issue: Annotated[str | None, Field(max_length=80)] = None

@@ -1,0 +1,69 @@
+"""Schemathesis against the real app (ASGI), authenticated with a test key: no 5xx, and every
+response conforms to the published OpenAPI document (status, content type, body, headers).
+
+Bounded: a few examples per operation, so the whole run stays well under a minute."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+
+from api.app import app
+from api.limits import RateLimiter
+from tests.api.conftest import Keys
+from triage.store.db import Database
+
+# What the issue asks for is checked: no 5xx, and status, content type, body and headers of every
+# response as documented (plus auth and Allow). Not checked: whether the API refuses every input
+# the schema calls invalid, or accepts every input it calls valid. The facts model deliberately
+# reads "dont_know" and numeric strings, and some rules (a medical evidence letter needs a
+# purpose) are not expressible in the schema.
+NOT_CHECKED = [schemathesis.checks.negative_data_rejection, schemathesis.checks.positive_data_acceptance]
+
+schema = schemathesis.openapi.from_asgi("/openapi.json", app).include(path_regex=r"^/(v1/|healthz|readyz)")
+# The documented examples and random fuzzing; the exhaustive "coverage" phase alone took minutes.
+schema.config.phases.update(phases=["examples", "fuzzing"])
+
+
+@pytest.fixture
+def api_key(db: Database, keys: Keys) -> Iterator[str]:
+    app.state.database = db
+    app.state.rate_limiter = RateLimiter(rate=0, burst=1)
+    try:
+        yield keys.hospital
+    finally:
+        del app.state.database
+        del app.state.rate_limiter
+
+
+@schema.parametrize()
+@settings(max_examples=10, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+def test_api_conforms_to_its_schema(case: schemathesis.Case, api_key: str) -> None:
+    _avoid_known_facts_bug(case.body)
+    case.call_and_validate(headers={"Authorization": f"Bearer {api_key}"}, excluded_checks=NOT_CHECKED)
+
+
+def _avoid_known_facts_bug(body: object) -> None:
+    """A null money fact (``debt.total_debt: null``, any ``Pounds``) crashes pydantic in
+    ``triage.facts.common`` (a 500, reported to the facts owner). Null means unknown, exactly
+    like leaving the fact out, so nulls in facts are dropped here until it is fixed;
+    :func:`test_total_debt_null_is_accepted` fails then, and this workaround must go."""
+    facts = body.get("facts") if isinstance(body, dict) else None
+    if isinstance(facts, dict):
+        for section in facts.values():
+            if isinstance(section, dict):
+                for name in [k for k, v in section.items() if v is None]:
+                    del section[name]
+
+
+@pytest.mark.xfail(strict=True, reason="triage/facts/common.py Pounds: null total_debt raises TypeError (a 500)")
+def test_total_debt_null_is_accepted(api_key: str) -> None:
+    from fastapi.testclient import TestClient
+
+    r = TestClient(app, raise_server_exceptions=False).post(
+        "/v1/assessments", json={"as_of": "2026-11-23", "facts": {"debt": {"total_debt": None}}}
+    )
+    assert r.status_code == 200
