@@ -220,7 +220,14 @@ def serve(
     import uvicorn
 
     _engine(None)  # fail fast, with one line, on a broken rule set
-    typer.echo(f"triage: serving on http://{host}:{port} (API docs at /docs)")
+    from triage.store.db import prepare_default_store
+
+    try:
+        db = prepare_default_store()
+    except Exception as exc:  # a locked or unreachable database: one line, not a traceback
+        fail(f"could not prepare the case store: {exc}")
+    typer.echo(f"triage: case store ready: {db.engine.url.render_as_string(hide_password=True)}")
+    typer.echo(f"triage: serving on http://{host}:{port} (web pages at /, API docs at /docs)")
     uvicorn.run("api.app:app", host=host, port=port, log_level="info")
 
 
