@@ -42,28 +42,14 @@ def api_key(db: Database, keys: Keys) -> Iterator[str]:
 @schema.parametrize()
 @settings(max_examples=10, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
 def test_api_conforms_to_its_schema(case: schemathesis.Case, api_key: str) -> None:
-    _avoid_known_facts_bug(case.body)
     case.call_and_validate(headers={"Authorization": f"Bearer {api_key}"}, excluded_checks=NOT_CHECKED)
 
 
-def _avoid_known_facts_bug(body: object) -> None:
-    """A null money fact (``debt.total_debt: null``, any ``Pounds``) crashes pydantic in
-    ``triage.facts.common`` (a 500, reported to the facts owner). Null means unknown, exactly
-    like leaving the fact out, so nulls in facts are dropped here until it is fixed;
-    :func:`test_total_debt_null_is_accepted` fails then, and this workaround must go."""
-    facts = body.get("facts") if isinstance(body, dict) else None
-    if isinstance(facts, dict):
-        for section in facts.values():
-            if isinstance(section, dict):
-                for name in [k for k, v in section.items() if v is None]:
-                    del section[name]
-
-
-@pytest.mark.xfail(strict=True, reason="triage/facts/common.py Pounds: null total_debt raises TypeError (a 500)")
-def test_total_debt_null_is_accepted(api_key: str) -> None:
+def test_null_money_and_count_facts_mean_unknown(api_key: str) -> None:
     from fastapi.testclient import TestClient
 
+    facts = {"debt": {"total_debt": None}, "person": {"dependent_children": None}}
     r = TestClient(app, raise_server_exceptions=False).post(
-        "/v1/assessments", json={"as_of": "2026-11-23", "facts": {"debt": {"total_debt": None}}}
+        "/v1/assessments", json={"as_of": "2026-11-23", "facts": facts}
     )
-    assert r.status_code == 200
+    assert r.status_code == 200, r.text

@@ -34,11 +34,13 @@ def _unknown_to_none(value: Any) -> Any:
 Tri = Annotated[StrictBool | None, BeforeValidator(_unknown_to_none)]
 """Yes, no or unknown."""
 
-Count = Annotated[StrictInt | None, BeforeValidator(_unknown_to_none), Field(ge=0, le=10_000)]
+# The bounds sit on the number itself, not the union: on the union pydantic
+# applies them to None as well, and `None >= 0` is a TypeError (a 500 in the API).
+Count = Annotated[Annotated[StrictInt, Field(ge=0, le=10_000)] | None, BeforeValidator(_unknown_to_none)]
 """A non-negative whole number, or unknown."""
 
 Pounds = Annotated[
-    float | None, BeforeValidator(_unknown_to_none), Field(ge=0, le=100_000_000, allow_inf_nan=False)
+    Annotated[float, Field(ge=0, le=100_000_000, allow_inf_nan=False)] | None, BeforeValidator(_unknown_to_none)
 ]
 """An amount of money in pounds, or unknown."""
 
