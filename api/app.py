@@ -32,8 +32,10 @@ sessions.install(app)
 
 @lru_cache(maxsize=1)
 def engine() -> Engine:
-    """The bundled rule set, loaded and compiled once per process."""
-    return Engine.default()
+    """The newest installed rule set, loaded and compiled once per process."""
+    from triage.rulesets.registry import select
+
+    return Engine.default(select("england"))
 
 
 class AssessmentRequest(BaseModel):
@@ -85,7 +87,7 @@ def readyz(eng: Annotated[Engine, Depends(engine)]) -> dict[str, str]:
 )
 def create_assessment(
     body: AssessmentRequest,
-    eng: Annotated[Engine, Depends(engine)],
+    _warm: Annotated[Engine, Depends(engine)],
     _caller: Annotated[Principal | None, Depends(optional_principal)],
 ) -> Assessment:
     """Stateless triage: the needs, tiers, urgency, deadlines and reasons for these facts.
@@ -93,7 +95,9 @@ def create_assessment(
     Nothing is stored, so an API key is optional; one that is sent must be valid, and
     callers are rate limited per key (or per address without one)."""
     facts = body.facts if body.facts is not None else facts_from_answers(body.answers or {})
-    return eng.assess(facts, body.as_of)
+    # The version in force on the day asked about; the default engine is kept
+    # warm at start-up so a first request does not pay for compiling it.
+    return Engine.in_force(body.as_of).assess(facts, body.as_of)
 
 
 @app.get("/v1/ruleset", response_model=RulesetInfo)

@@ -146,3 +146,32 @@ def test_batch_over_processes_matches_one_by_one(engine: Engine) -> None:
     one = [engine.assess(c, AS_OF) for c in cases]
     many = engine.assess_batch(cases, AS_OF, processes=2, chunk_size=100)
     assert [a.model_dump_json() for a in many] == [a.model_dump_json() for a in one]
+
+
+def test_compiled_conditions_agree_with_the_tree_walk(engine: Engine) -> None:
+    """Conditions run as generated Python; the plain tree walk is the reference."""
+    from triage.golden import load_golden
+    from triage.rulesets.conditions import interpret
+
+    cases = load_golden(engine.ruleset.root)
+    flats = [flatten(parse_facts(c.facts), c.as_of) for c in cases]
+    flats += [flatten(parse_facts(c), AS_OF) for c in generate(300, seed=11, as_of=AS_OF)]
+    checked = 0
+    for c in engine.compiled.rules:
+        walk = interpret(c.rule.condition)
+        for flat in flats:
+            assert c.evaluate(flat) == walk(flat), (c.rule.id, flat)
+            checked += 1
+    assert checked > 100_000
+
+
+def test_an_unknown_deadline_date_is_a_question_and_the_need_stands(engine: Engine) -> None:
+    """A PIP refusal with no decision date: the need is not dropped, and the date is asked for."""
+    a = engine.assess({"benefits": {"concern": True, "pip_stage": "refused", "mr_requested": False}}, AS_OF)
+    assert [(n.issue, n.tier, n.urgency, n.deadlines) for n in a.needs] == [("benefits.pip", 2, "soon", [])]
+    assert "benefits.pip_decision_date" in [q.fact for q in a.questions]
+    dated = engine.assess(
+        {"benefits": {"concern": True, "pip_stage": "refused", "mr_requested": False,
+                      "pip_decision_date": "2026-11-03"}}, AS_OF)  # fmt: skip
+    assert "benefits.pip_decision_date" not in [q.fact for q in dated.questions]
+    assert [d.date.isoformat() for d in dated.needs[0].deadlines] == ["2026-12-03"]

@@ -36,11 +36,17 @@ def fail(message: str) -> NoReturn:
     raise typer.Exit(2)
 
 
-def _engine(ruleset: Path | None) -> Any:
+def _engine(ruleset: Path | None, as_of: date | None = None) -> Any:
+    """The engine for ``ruleset``; without one, the installed version in force on ``as_of``."""
     from triage.engine import Engine
+    from triage.rulesets.registry import RegistryError
 
     try:
+        if ruleset is None and as_of is not None:
+            return Engine.in_force(as_of)
         return Engine.default(ruleset)
+    except RegistryError as exc:
+        fail(str(exc))
     except RuleSetError as exc:
         first = exc.problems[0] if exc.problems else "invalid rule set"
         more = f" (and {len(exc.problems) - 1} more problems)" if len(exc.problems) > 1 else ""
@@ -95,7 +101,7 @@ def assess(
         fail(f"--format: expected text or json, got {fmt!r}")
     facts, file_as_of = _read_case(file)
     day = _parse_day(as_of, "--as-of") or file_as_of or date.today()
-    engine = _engine(ruleset)
+    engine = _engine(ruleset, day)
     try:
         result = engine.assess(facts, day)
     except FactsError as exc:

@@ -31,6 +31,7 @@ class CompiledRule:
     facts: tuple[FactSpec, ...]
     sections: frozenset[str]
     evaluate: Evaluator  # three-valued; True = fires on known facts
+    asking: Evaluator  # the same, with "is X known?" unknown while X is missing (question search)
     start: int  # effective_from as an ordinal day
     end: int  # effective_to as an ordinal day (exclusive), or a far-future day
 
@@ -87,6 +88,7 @@ def compile_ruleset(ruleset: RuleSet) -> CompiledRuleSet:
                 facts=facts,
                 sections=frozenset(f.section for f in facts),
                 evaluate=to_python(rule.condition),
+                asking=to_python(rule.condition, asking=True),
                 start=start,
                 end=end,
             )

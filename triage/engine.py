@@ -33,6 +33,8 @@ __all__ = ["Engine", "EngineError"]
 
 _ENGINES: dict[str, Engine] = {}
 _ENGINES_LOCK = threading.Lock()
+_INSTALLED: dict[tuple[str, str | None], list[tuple[date, Path]]] = {}
+_BY_PATH: dict[Path, Engine] = {}
 
 
 class Engine:
@@ -56,6 +58,43 @@ class Engine:
     def default(cls, root: Path | str | None = None) -> Engine:
         """The shared engine for the rule set in ``root`` (default: bundled England rules)."""
         return cls.for_ruleset(load_ruleset(root))
+
+    @classmethod
+    def in_force(cls, as_of: date, region: str = "england", version: str | None = None) -> Engine:
+        """The shared engine for the installed version of ``region`` in force on ``as_of``.
+
+        ``version`` names one explicitly. A day before the earliest installed
+        version gets that earliest version: its rules carry their own
+        effective dates, and there is no older version to prefer.
+        """
+        from triage.rulesets.registry import RegistryError, select_version
+
+        key = (region, version)
+        with _ENGINES_LOCK:
+            versions = _INSTALLED.get(key)
+        if versions is None:
+            # Installed versions are read once per process: installing a new
+            # version is a deployment, followed by a restart.
+            versions = []
+            from triage.rulesets.registry import installed
+
+            for v in installed(region):
+                if version is None or v.version == version:
+                    versions.append((v.in_force_from, v.path))
+            if not versions:
+                select_version(region, version=version)  # raises the registry's own clear error
+                raise RegistryError(f"no version of {region} is installed")
+            with _ENGINES_LOCK:
+                _INSTALLED[key] = versions
+        live = [path for start, path in versions if start <= as_of]
+        path = live[-1] if live else versions[0][1]
+        with _ENGINES_LOCK:
+            engine = _BY_PATH.get(path)
+        if engine is None:
+            engine = cls.default(path)
+            with _ENGINES_LOCK:
+                _BY_PATH[path] = engine
+        return engine
 
     # ------------------------------------------------------------ single cases
 

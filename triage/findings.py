@@ -326,10 +326,18 @@ def _questions(
                 continue
             if need is not None:
                 d = drafts.get(need[0])
-                if d is not None and need[1] <= d.tier and need[2] <= URGENCY_ORDER[d.urgency]:
+                # It changes nothing if the need is already as high and
+                # already has the deadlines this rule would date.
+                if d is not None and need[1] <= d.tier and need[2] <= URGENCY_ORDER[d.urgency] and (
+                    not need[3] or need[3] <= {x.from_fact for x in d.deadlines}
+                ):
                     continue
                 changes = {need[0]}
+                # A found need still without its deadline's date comes first:
+                # the date decides how urgent it is.
+                dating = d is not None and bool(need[3])
             else:
+                dating = False
                 changes = set(_would_change(c, drafts, letters))
                 if not changes:
                     continue
@@ -339,12 +347,13 @@ def _questions(
                 if spec.section in screened_out:
                     continue
                 # Rank first the answers that would settle a rule on their own.
+                g = 0 if dating and spec.path in need[3] else gap_here  # type: ignore[index]
                 old = scores.get(spec.path)
                 if old is None:
-                    scores[spec.path] = (gap_here, weight, 1, changes)
+                    scores[spec.path] = (g, weight, 1, changes)
                 else:
                     gap, w, n, issues = old
-                    scores[spec.path] = (min(gap, gap_here), max(w, weight), n + 1, issues | changes)
+                    scores[spec.path] = (min(gap, g), max(w, weight), n + 1, issues | changes)
     ranked = sorted(scores.items(), key=lambda kv: (kv[1][0], -kv[1][1], -kv[1][2], kv[0]))
     # Then the screening question of each area nobody has asked about yet:
     # problems cluster, and an unasked area is the commonest missed need.
@@ -364,8 +373,9 @@ def _questions(
 
 _QUESTIONS: dict[tuple[str, tuple[str, ...]], Question] = {}
 # Per rule, what the question search reads, unpacked once: its evaluator, the
-# rule, for a need its (issue, tier, urgency rank), its weight and its facts.
-_Plan = tuple[Any, CompiledRule, tuple[str, int, int] | None, int, tuple[Any, ...]]
+# rule, for a need its (issue, tier, urgency rank, facts its deadlines count
+# from), its weight and its facts.
+_Plan = tuple[Any, CompiledRule, tuple[str, int, int, frozenset[str]] | None, int, tuple[Any, ...]]
 _GROUPS: dict[tuple[str, int], tuple[tuple[frozenset[str], tuple[_Plan, ...]], ...]] = {}
 
 
@@ -384,8 +394,12 @@ def _question_groups(
         for c in compiled.rules:
             if c.rule.then.contradiction is None and c.in_force(as_of_ordinal):
                 n = c.rule.then.need
-                need = (n.issue, n.tier, URGENCY_ORDER[n.urgency]) if n is not None else None
-                plan = (c.evaluate, c, need, _weight(c), c.facts)
+                need = (
+                    (n.issue, n.tier, URGENCY_ORDER[n.urgency], frozenset(d.from_fact for d in n.deadlines))
+                    if n is not None
+                    else None
+                )
+                plan = (c.asking, c, need, _weight(c), c.facts)
                 by_areas.setdefault(c.sections - _CROSS_CUTTING, []).append(plan)
         groups = tuple((areas, tuple(rules)) for areas, rules in by_areas.items())
         if len(_GROUPS) > 64:  # many distinct days (a replay over years): keep it bounded

@@ -162,10 +162,10 @@ def case_out(view: CaseView) -> CaseOut:
     )
 
 
-def _engine() -> Any:
-    from api.app import engine
+def _engine(as_of: dt.date) -> Any:
+    from triage.engine import Engine
 
-    return engine()
+    return Engine.in_force(as_of)
 
 
 @router.post(
@@ -190,7 +190,7 @@ def create_case(
     answers: dict[str, Any] = dict(body.answers or {})
     if body.letter is not None:
         answers[LETTER_DETAILS_KEY] = body.letter.model_dump(mode="json", exclude_defaults=True)
-    eng = _engine()
+    eng = _engine(body.as_of)
 
     def action(tx: Database) -> tuple[int, CaseOut]:
         view = store_cases.create_case(tx, who.actor, facts, body.as_of, eng, person=body.person, answers=answers)

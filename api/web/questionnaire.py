@@ -54,9 +54,9 @@ def questionnaire() -> Questionnaire:
     return load_questionnaire()
 
 
-@lru_cache(maxsize=1)
-def engine() -> Engine:
-    return Engine.default()
+def engine(day: date) -> Engine:
+    """The rule-set version in force on ``day`` (compiled once per process)."""
+    return Engine.in_force(day)
 
 
 def drafts() -> DraftStore:
@@ -370,7 +370,7 @@ def result(request: Request) -> Response:
     answers = flow.prune(qn, draft.answers)
     day = as_of()
     try:
-        prov = flow.provisional(qn, answers, engine(), day)
+        prov = flow.provisional(qn, answers, engine(day), day)
     except AnswerError as exc:
         # Answers were checked page by page; a conflict here means an earlier answer changed.
         page = qn.page_of.get(exc.question_id)

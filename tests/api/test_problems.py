@@ -66,11 +66,8 @@ def test_crash_is_a_500_problem_without_internals(
         def assess(self, *_: object) -> None:
             raise RuntimeError("internal secret detail in /srv/triage/engine.py")
 
-    app_module.app.dependency_overrides[app_module.engine] = Exploding
-    try:
-        r = client.post("/v1/assessments", json={"as_of": "2026-11-23", "facts": {}})
-    finally:
-        app_module.app.dependency_overrides.clear()
+    monkeypatch.setattr(app_module.Engine, "in_force", classmethod(lambda *_a, **_k: Exploding()))
+    r = client.post("/v1/assessments", json={"as_of": "2026-11-23", "facts": {}})
     body = _is_problem(r, 500)
     assert "secret" not in r.text and "Traceback" not in r.text and "engine.py" not in r.text
     assert body["detail"] == "The server could not complete the request."

@@ -36,6 +36,8 @@ def _set_meta(folder: Path, version: str, published: str) -> None:
             line = f'version: "{version}"'
         elif line.startswith("published:"):
             line = f"published: {published}"
+        elif line.startswith("in_force_from:"):
+            line = f"in_force_from: {published}"
         lines.append(line)
     path.write_text("\n".join(lines) + "\n")
 

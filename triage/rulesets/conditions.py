@@ -275,7 +275,7 @@ _PY_OPS: dict[Op, Callable[[Any, Any], bool]] = {
 }
 
 
-def to_python(cond: Cond) -> Evaluator:
+def to_python(cond: Cond, asking: bool = False) -> Evaluator:
     """A function giving True, False or None (unknown) for a flat fact mapping.
 
     The condition is compiled to straight-line Python source, because the
@@ -283,10 +283,14 @@ def to_python(cond: Cond) -> Evaluator:
     questions worth asking, and walking a tree of closures costs several times
     more than one flat function. :func:`interpret` is the reference it is
     tested against.
+
+    With ``asking`` a test of whether a fact is known is itself unknown while
+    the fact is missing: "is the decision date known?" is settled by asking
+    for the date, which is how the question search uses it.
     """
     lines: list[str] = []
     counter = iter(range(1_000_000))
-    _emit(cond, "out", lines, 1, counter)
+    _emit(cond, "out", lines, 1, counter, asking)
     source = "def evaluate(f):\n    _get = f.get\n" + "\n".join(lines) + "\n    return out\n"
     namespace: dict[str, Any] = {}
     exec(compile(source, f"<condition {describe(cond)[:80]}>", "exec"), {"_M": _MISSING}, namespace)
@@ -298,7 +302,7 @@ def to_python(cond: Cond) -> Evaluator:
 _PY_SYMBOLS: dict[Op, str] = {"eq": "==", "ne": "!=", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
 
 
-def _emit(cond: Cond, out: str, lines: list[str], depth: int, counter: Any) -> None:
+def _emit(cond: Cond, out: str, lines: list[str], depth: int, counter: Any, asking: bool = False) -> None:
     """Append statements that set ``out`` to True, False or None for ``cond``."""
     pad = "    " * depth
     if isinstance(cond, Cmp):
@@ -307,11 +311,14 @@ def _emit(cond: Cond, out: str, lines: list[str], depth: int, counter: Any) -> N
         lines.append(f"{pad}{out} = None if {v} is _M else bool({v} {_PY_SYMBOLS[cond.op]} {cond.value!r})")
         return
     if isinstance(cond, Known):
-        lines.append(f"{pad}{out} = {cond.fact.key!r} {'in' if cond.known else 'not in'} f")
+        if asking:
+            lines.append(f"{pad}{out} = {cond.known} if {cond.fact.key!r} in f else None")
+        else:
+            lines.append(f"{pad}{out} = {cond.fact.key!r} {'in' if cond.known else 'not in'} f")
         return
     if isinstance(cond, Not):
         t = f"t{next(counter)}"
-        _emit(cond.item, t, lines, depth, counter)
+        _emit(cond.item, t, lines, depth, counter, asking)
         lines.append(f"{pad}{out} = None if {t} is None else not {t}")
         return
     decisive, neutral = (False, True) if isinstance(cond, All) else (True, False)
@@ -319,7 +326,7 @@ def _emit(cond: Cond, out: str, lines: list[str], depth: int, counter: Any) -> N
     lines.append(f"{pad}while True:")
     for item in cond.items:
         t = f"t{next(counter)}"
-        _emit(item, t, lines, depth + 1, counter)
+        _emit(item, t, lines, depth + 1, counter, asking)
         lines.append(f"{pad}    if {t} is {decisive}:")
         lines.append(f"{pad}        {out} = {decisive}")
         lines.append(f"{pad}        break")

@@ -304,5 +304,8 @@ class RuleSetMeta(Strict):
     version: Annotated[str, Field(pattern=r"^\d{4}\.\d{1,2}\.\d+$")]
     jurisdiction: str
     published: date
+    # The day partnerships start using this version for new decisions; the
+    # registry picks the version in force on an assessment's as_of by it.
+    in_force_from: date | None = None
     description: str = ""
     previous: str | None = None
