@@ -14,10 +14,13 @@ whose ``transaction()`` is the one already open, so several service calls
 * keys are per organisation: two organisations may use the same key.
 
 A failed request stores nothing, so it can be retried with the same key.
+Stored responses are kept for :data:`RETENTION` (a key is free again after
+it), and erasing a case turns its stored responses into a 410 problem.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from collections.abc import Callable, Iterator
@@ -27,7 +30,7 @@ from typing import Any
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import Response
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, delete, select
 
 from api.problems import ProblemError
 from triage.apikeys import Principal
@@ -36,6 +39,8 @@ from triage.store.models import IdempotencyRecord
 from triage.store.types import utcnow
 
 MAX_KEY_LENGTH = 200
+# How long a replay is answered from the stored response (clients retry within minutes).
+RETENTION = dt.timedelta(hours=24)
 Action = Callable[[Database], tuple[int, Any]]
 
 
@@ -59,7 +64,8 @@ def fingerprint(body: Any) -> str:
 
 def _json(status: int, content: bytes, replayed: bool = False) -> Response:
     headers = {"Idempotency-Replayed": "true"} if replayed else {}
-    return Response(content, status_code=status, media_type="application/json", headers=headers)
+    media = "application/problem+json" if status >= 400 else "application/json"
+    return Response(content, status_code=status, media_type=media, headers=headers)
 
 
 def _find(s: Session, who: Principal, key: str) -> IdempotencyRecord | None:
@@ -97,6 +103,9 @@ def run(
     digest = fingerprint(body)
     try:
         with db.transaction() as s:
+            # Stored responses can hold personal data: keep them no longer than a
+            # client could reasonably retry.
+            s.execute(delete(IdempotencyRecord).where(col(IdempotencyRecord.created_at) < utcnow() - RETENTION))
             record = _find(s, who, key)
             if record is not None:
                 return _replay(record, method_path, digest)

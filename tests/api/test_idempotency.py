@@ -79,3 +79,41 @@ def test_concurrent_requests_with_one_key_create_one_case(client: TestClient, db
         t.join()
     assert results == [201] * 4
     assert _count(db, Case) == 1
+
+
+def test_erasing_a_case_erases_its_stored_responses(client: TestClient, db: Database, keys: Keys) -> None:
+    """A stored response can carry the person's name; after erasure a replay answers 410, and
+    no table holds the name any more."""
+    from sqlalchemy import inspect, text
+
+    from triage.store.erasure import erase_case_as_operator
+
+    h = {**keys.bearer(keys.hospital), "Idempotency-Key": "erase-me"}
+    first = client.post("/v1/cases", json=DISCHARGE_CASE, headers=h)
+    assert first.status_code == 201
+    name = DISCHARGE_CASE["person"]["name"]
+    assert name in first.text
+    erase_case_as_operator(db, first.json()["id"])
+    again = client.post("/v1/cases", json=DISCHARGE_CASE, headers=h)
+    assert again.status_code == 410 and name not in again.text
+    assert again.headers["content-type"].startswith("application/problem+json")
+    with db.engine.connect() as conn:
+        for table in inspect(conn).get_table_names():
+            for row in conn.execute(text(f'SELECT * FROM "{table}"')):
+                assert name not in repr(tuple(row)), table
+
+
+def test_stored_responses_expire(client: TestClient, db: Database, keys: Keys) -> None:
+    import datetime as dt
+
+    from api.idempotency import RETENTION
+
+    h = {**keys.bearer(keys.hospital), "Idempotency-Key": "old-key"}
+    assert client.post("/v1/cases", json=PIP_CASE, headers=h).status_code == 201
+    with db.transaction() as s:
+        for rec in s.exec(select(IdempotencyRecord)):
+            rec.created_at = rec.created_at - RETENTION - dt.timedelta(minutes=1)
+            s.add(rec)
+    # Past retention the key is free again: a new request with it creates a new case.
+    assert client.post("/v1/cases", json=PIP_CASE, headers=h).status_code == 201
+    assert _count(db, Case) == 2 and _count(db, IdempotencyRecord) == 1

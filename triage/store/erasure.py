@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import json
 from typing import Any
 
 from sqlmodel import col, select, update
@@ -24,6 +25,7 @@ from triage.store.models import (
     AuditEntry,
     Case,
     Consent,
+    IdempotencyRecord,
     MedicalEvidenceRequest,
     Need,
     NeedRule,
@@ -34,6 +36,12 @@ from triage.store.models import (
     UnmetNeed,
 )
 from triage.store.types import utcnow
+
+ERASED_RESPONSE = json.dumps(
+    {"type": "about:blank", "title": "Erased", "status": 410,
+     "detail": "What this request created has been erased at the person's request."},
+    separators=(",", ":"),
+)  # fmt: skip
 
 
 def erase_case(db: Database, actor: Actor, case_id: str, at: dt.datetime | None = None) -> dict[str, int]:
@@ -103,6 +111,15 @@ def _erase(s: Any, case: Case, when: dt.datetime, actor: Actor | None) -> dict[s
             ev.payload = {"erased": True}
             s.add(ev)
             touched["outbox_events"] = touched.get("outbox_events", 0) + 1
+    # A stored API response (kept to answer a replayed Idempotency-Key) can carry
+    # the person's details; a replay now answers 410 with nothing personal.
+    for rid in [cid, *ref_ids]:
+        run(
+            "idempotency_records",
+            update(IdempotencyRecord)
+            .where(col(IdempotencyRecord.response_body).contains(rid))
+            .values(response_status=410, response_body=ERASED_RESPONSE),
+        )
     s.expire_all()
     audit.record(s, actor, "case.erase", case_id=cid, at=when)
     return touched
