@@ -79,3 +79,26 @@ def test_without_an_agency_the_directory_chooses(client: TestClient, keys: Keys)
     assert made["match"]["reasons"]
     sent = client.post(f"/v1/referrals/{made['referral']['id']}/send", headers=keys.bearer(keys.hospital))
     assert sent.status_code == 200 and sent.json()["status"] == "sent"
+
+
+def test_another_agency_gets_404_for_a_referral_not_sent_to_it(
+    client: TestClient, db: Database, keys: Keys
+) -> None:
+    from triage.apikeys import create_key
+    from triage.store.models import Agency
+
+    ref = _referred(client, keys)["referral"]
+    with db.transaction() as s:
+        other = s.exec(select(Agency).where(Agency.organisation_id != keys.agency_org_id)).first()
+        assert other is not None
+        other_org = other.organisation_id
+    _, other_key = create_key(db, other_org, "agency", "another agency (test)")
+    h = keys.bearer(other_key)
+    assert client.get(f"/v1/referrals/{ref['id']}", headers=h).status_code == 404
+    assert ref["id"] not in [r["id"] for r in client.get("/v1/referrals", headers=h).json()["items"]]
+    for action, body in (("accept", None), ("decline", {"code": "no_capacity"}), ("close", {"outcome": "resolved"})):
+        r = client.post(f"/v1/referrals/{ref['id']}/{action}", headers=h, json=body)
+        assert r.status_code == 404, (action, r.status_code, r.text)
+        assert r.headers["content-type"].startswith("application/problem+json")
+    # The real recipient still can.
+    assert client.post(f"/v1/referrals/{ref['id']}/accept", headers=keys.bearer(keys.agency)).status_code == 200
