@@ -6,6 +6,7 @@ from functools import lru_cache
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI
+from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from api import problems, sessions
@@ -89,7 +90,7 @@ def create_assessment(
     body: AssessmentRequest,
     _warm: Annotated[Engine, Depends(engine)],
     _caller: Annotated[Principal | None, Depends(optional_principal)],
-) -> Assessment:
+) -> Response:
     """Stateless triage: the needs, tiers, urgency, deadlines and reasons for these facts.
 
     Nothing is stored, so an API key is optional; one that is sent must be valid, and
@@ -97,7 +98,10 @@ def create_assessment(
     facts = body.facts if body.facts is not None else facts_from_answers(body.answers or {})
     # The version in force on the day asked about; the default engine is kept
     # warm at start-up so a first request does not pay for compiling it.
-    return Engine.in_force(body.as_of).assess(facts, body.as_of)
+    assessment = Engine.in_force(body.as_of).assess(facts, body.as_of)
+    # Serialised once, in Rust: the engine's output is already a valid Assessment,
+    # so FastAPI's re-validation and dict round trip would only add cost.
+    return Response(assessment.model_dump_json(), media_type="application/json")
 
 
 @app.get("/v1/ruleset", response_model=RulesetInfo)
