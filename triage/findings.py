@@ -314,7 +314,7 @@ def _questions(
     # in it is known; a silent section is best opened by its screening question.
     screened_out = {s for s in _AREA_SECTIONS if flat.get(f"{s}__concern") is False}
     live_sections = {k.split("__", 1)[0] for k in flat if k[0] != "_"} - screened_out
-    scores: dict[str, tuple[int, int, int, set[str]]] = {}
+    scores: dict[str, list[tuple[int, int, set[str]]]] = {}
     for areas, rules in _question_groups(compiled, flat["__as_of"]):
         if areas & screened_out or not areas <= live_sections:
             continue
@@ -348,13 +348,20 @@ def _questions(
                     continue
                 # Rank first the answers that would settle a rule on their own.
                 g = 0 if dating and spec.path in need[3] else gap_here  # type: ignore[index]
-                old = scores.get(spec.path)
-                if old is None:
-                    scores[spec.path] = (g, weight, 1, changes)
+                hits = scores.get(spec.path)
+                if hits is None:
+                    scores[spec.path] = [(g, weight, changes)]
                 else:
-                    gap, w, n, issues = old
-                    scores[spec.path] = (min(gap, g), max(w, weight), n + 1, issues | changes)
-    ranked = sorted(scores.items(), key=lambda kv: (kv[1][0], -kv[1][1], -kv[1][2], kv[0]))
+                    hits.append((g, weight, changes))
+    summary: dict[str, tuple[int, int, int, set[str]]] = {}
+    for path, hits in scores.items():
+        if len(hits) == 1:
+            g, w, changes = hits[0]
+            summary[path] = (g, w, 1, changes)
+        else:
+            summary[path] = (min(h[0] for h in hits), max(h[1] for h in hits), len(hits),
+                             set().union(*(h[2] for h in hits)))  # fmt: skip
+    ranked = sorted(summary.items(), key=lambda kv: (kv[1][0], -kv[1][1], -kv[1][2], kv[0]))
     # Then the screening question of each area nobody has asked about yet:
     # problems cluster, and an unasked area is the commonest missed need.
     for section in _AREA_SECTIONS:
