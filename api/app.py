@@ -134,3 +134,5 @@ from api.v1 import install as install_v1_api  # noqa: E402, I001
 install_v1_api(app)  # /v1 cases, referrals, letters, agencies; limits; outbox (issue 7)
 from api.casework.routes import router as casework_router  # noqa: E402, I001
 app.include_router(casework_router)  # sign-in, case list, case page, agency inbox (issue 4)
+from api.v1.consents import router as consents_router  # noqa: E402, I001
+app.include_router(consents_router)  # record and withdraw consent (letters need it)

@@ -6,6 +6,13 @@ and the case's letter details (given when the case was created), with the
 person's stored name and contact filling any gaps; ``triage.letters`` checks
 every field the letter needs and a 422 problem lists all that are missing.
 Only letters the assessment calls for are offered (the action plan always is).
+
+The case record is authoritative for what is sensitive. The safe-contact method
+is the case's first ``safe_contact`` entry (else the facts' one; never the
+letter section's), and ``triage.letters`` prints only the contact details that
+method allows. A referral, medical evidence request or duty-to-refer notice
+needs a live (unwithdrawn) consent stored for its purpose (409 otherwise); the
+letter's consent block (given, date, recipient, taken by) comes from it.
 """
 
 from __future__ import annotations
@@ -14,6 +21,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Header, Path, Query
 from fastapi.responses import Response
+from sqlmodel import Session, col, select
 
 from api.auth import Caller
 from api.problems import ProblemError
@@ -26,7 +34,7 @@ from triage.rulesets.model import MedicalPurpose
 from triage.store import audit
 from triage.store.access import own_case
 from triage.store.db import Database
-from triage.store.models import Case, Organisation
+from triage.store.models import Case, Consent, Organisation, User
 
 router = APIRouter(tags=["letters"])
 Kind = Literal["referral", "medical_evidence", "duty_to_refer", "action_plan"]
@@ -66,7 +74,38 @@ def negotiate(fmt: str | None, accept: str | None) -> str:
     return min(ranked)[2]
 
 
-def _details(case: Case, org: Organisation | None) -> Any:
+CONSENT_PURPOSE: dict[str, str] = {"referral": "referral", "medical_evidence": "medical_evidence",
+                                   "duty_to_refer": "duty_to_refer"}  # fmt: skip
+"""The stored consent purpose each letter needs (the action plan goes to the person: none)."""
+
+
+def live_consent(s: Session, case: Case, kind: str, recipient: str | None) -> Consent:
+    """The newest unwithdrawn consent stored for ``kind``'s purpose; one naming ``recipient``
+    is preferred. 409 naming what is missing and how to record it if there is none."""
+    purpose = CONSENT_PURPOSE[kind]
+    found = list(s.exec(
+        select(Consent).where(Consent.case_id == case.id, Consent.purpose == purpose,
+                              col(Consent.withdrawn_at).is_(None)).order_by(col(Consent.given_at).desc())
+    ))  # fmt: skip
+    if not found:
+        raise ProblemError(
+            409,
+            f"case {case.id}: no live consent for purpose {purpose!r} (none recorded, or it was withdrawn); "
+            f"record the person's consent with POST /v1/cases/{case.id}/consents "
+            f'{{"purpose": "{purpose}", "given_by": ..., "recipient_name" or "recipient_org_id": ...}}',
+            missing=f"consent.{purpose}",
+            errors=[{"field": f"consent.{purpose}", "problem": "no live stored consent for this purpose"}],
+        )
+    wanted = (recipient or "").strip().casefold()
+    return next((c for c in found if wanted and _recipient(s, c).casefold() == wanted), found[0])
+
+
+def _recipient(s: Session, c: Consent) -> str:
+    org = s.get(Organisation, c.recipient_org_id) if c.recipient_org_id else None
+    return (org.name if org else None) or c.recipient_name or ""
+
+
+def _details(s: Session, case: Case, kind: str, org: Organisation | None) -> Any:
     stored: dict[str, Any] = dict(case.answers.get(LETTER_DETAILS_KEY) or {})
     person = {k: v for k, v in {
         "name": case.person_name,
@@ -75,9 +114,30 @@ def _details(case: Case, org: Organisation | None) -> Any:
         "email": case.contact_email,
         "address": [case.contact_address] if case.contact_address else None,
     }.items() if v is not None}  # fmt: skip
-    stored["person"] = {**person, **(stored.get("person") or {})}
+    # The case record wins over the letter section for who the person is and how to reach them.
+    stored["person"] = {**(stored.get("person") or {}), **person}
+    safe: dict[str, Any] = dict(stored.get("safe_contact") or {})
+    safe["method"] = case.safe_contact[0] if case.safe_contact else None  # None: the facts' method, else unknown
+    if case.safe_contact_notes:
+        safe["details"] = case.safe_contact_notes
+    stored["safe_contact"] = safe
     if org is not None:
         stored["referrer"] = {"organisation": org.name, **(stored.get("referrer") or {})}
+    if kind in CONSENT_PURPOSE:
+        section = {"referral": "agency", "medical_evidence": "clinician", "duty_to_refer": "housing_authority"}[kind]
+        recipient = (stored.get(section) or {}).get("organisation")
+        c = live_consent(s, case, kind, recipient if isinstance(recipient, str) else None)
+        taker = s.get(User, c.taken_by)
+        consents: dict[str, Any] = dict(stored.get("consent") or {})
+        consents[kind] = {
+            **(consents.get(kind) or {}),
+            "given": True,
+            "date": c.given_at.date().isoformat(),
+            "recipient": _recipient(s, c) or None,
+            "taken_by": taker.display_name if taker else c.taken_by,
+            "feedback_agreed": c.feedback_agreed,
+        }
+        stored["consent"] = consents
     return parse_details(stored, "case letter details")
 
 
@@ -122,7 +182,7 @@ def letter(
             )
         audit.record(s, who.actor, "letter.render", case_id=case.id, detail={"kind": kind, "format": fmt})
         facts = CaseFacts.model_validate(case.facts)
-        details = _details(case, s.get(Organisation, case.organisation_id))
+        details = _details(s, case, kind, s.get(Organisation, case.organisation_id))
     context = build_context(kind, facts, assessment, details, purpose)
     body = render_letter(kind, context, fmt)
     name = f"{kind}-{case_id[:8]}.{fmt}"

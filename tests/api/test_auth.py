@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from tests.api.conftest import Keys
 from tests.api.examples import DISCHARGE_CASE, PIP_CASE
+from tests.api.test_letters_consent import record_duty_consent
 from triage.apikeys import authenticate, revoke_key
 from triage.cli import app as cli
 from triage.store.db import Database
@@ -69,12 +70,13 @@ def test_every_case_access_is_audited_with_the_key(client: TestClient, db: Datab
     case = client.post("/v1/cases", json=DISCHARGE_CASE, headers=h).json()
     client.get(f"/v1/cases/{case['id']}", headers=h)
     client.get("/v1/cases", headers=h)
-    client.get(f"/v1/cases/{case['id']}/letters/duty_to_refer", headers=h)
+    record_duty_consent(client, h, case["id"])
+    assert client.get(f"/v1/cases/{case['id']}/letters/duty_to_refer", headers=h).status_code == 200
     with db.transaction() as s:
         rows = s.exec(select(AuditEntry).where(AuditEntry.case_id == case["id"]).order_by(col(AuditEntry.id))).all()
         actions = [(r.action, r.actor_user_id, r.actor_org_id) for r in rows]
     who = (keys.hospital_key_id, keys.hospital_org_id)
-    assert [a for a, *_ in actions] == ["case.create", "case.read", "case.list", "letter.render"]
+    assert [a for a, *_ in actions] == ["case.create", "case.read", "case.list", "consent.record", "letter.render"]
     assert all((u, o) == who for _, u, o in actions)
 
 

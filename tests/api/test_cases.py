@@ -10,6 +10,7 @@ from pypdf import PdfReader
 
 from tests.api.conftest import Keys
 from tests.api.examples import DISCHARGE_CASE, HOUSED_DISCHARGE, PIP_CASE
+from tests.api.test_letters_consent import record_duty_consent
 
 
 def test_discharge_case_with_nowhere_to_live_requires_the_duty_to_refer(client: TestClient, keys: Keys) -> None:
@@ -52,6 +53,7 @@ def test_letter_formats_by_query_or_accept(client: TestClient, keys: Keys) -> No
     h = keys.bearer(keys.hospital)
     case = client.post("/v1/cases", json=DISCHARGE_CASE, headers=h).json()
     url = f"/v1/cases/{case['id']}/letters/duty_to_refer"
+    record_duty_consent(client, h, case["id"])
     html = client.get(url, headers=h)
     assert html.status_code == 200 and html.headers["content-type"].startswith("text/html")
     assert "Testperson Example-Fictional" in html.text and "213B" in html.text
@@ -71,9 +73,13 @@ def test_a_letter_missing_details_lists_every_missing_field(client: TestClient, 
     bare = {k: v for k, v in DISCHARGE_CASE.items() if k != "letter"}
     case = client.post("/v1/cases", json=bare, headers=h).json()
     r = client.get(f"/v1/cases/{case['id']}/letters/duty_to_refer", headers=h)
+    assert r.status_code == 409 and r.json()["missing"] == "consent.duty_to_refer"  # consent first
+    record_duty_consent(client, h, case["id"])
+    r = client.get(f"/v1/cases/{case['id']}/letters/duty_to_refer", headers=h)
     assert r.status_code == 422
     fields = {e["field"] for e in r.json()["errors"]}
-    assert {"letter.referrer.name", "letter.recipient.organisation", "letter.consent.given"} <= fields
+    assert {"letter.referrer.name", "letter.recipient.organisation",
+            "letter.consent.authority_chosen_by_person"} <= fields
 
 
 def test_agencies_search(client: TestClient, keys: Keys) -> None:

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from jinja2.exceptions import SecurityError
 
-from tests.letters.util import context, flat, text_of
-from triage.letters import render_letter
+from tests.letters.util import ALL_LETTERS, context, flat, text_of
+from triage.letters import PURPOSES, render_letter
 from triage.letters.context import LetterContext
 
 HOSTILE = (
@@ -30,12 +30,21 @@ NAME = "Eve {{ 7*7 }} <b>Bold</b>"
 
 
 def _hostile(kind: str, purpose: str | None = None) -> LetterContext:
-    base = context("three-problems", kind, purpose)
+    # Each letter from an example case that calls for it, "three-problems" where it does.
+    cases = [c for c, k, p in ALL_LETTERS if (k, p) == (kind, purpose)]
+    base = context("three-problems" if "three-problems" in cases else cases[0], kind, purpose)
     person = base.person.model_copy(update={"name": NAME})
-    return base.model_copy(update={"person": person, "person_words": WORDS, "health_context": HOSTILE[2]})
+    # The action plan prints neither person_words nor health_context: next_contact carries the words there.
+    words = {"next_contact": WORDS} if kind == "action_plan" else {"person_words": WORDS, "health_context": HOSTILE[2]}
+    return base.model_copy(update={"person": person, **words})
 
 
-CASES = [("referral", None), ("medical_evidence", "pip")]
+CASES = [
+    ("referral", None),
+    ("action_plan", None),
+    ("duty_to_refer", None),
+    *(("medical_evidence", p) for p in PURPOSES),
+]
 
 
 @cache

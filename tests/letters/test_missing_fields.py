@@ -63,7 +63,7 @@ def test_duty_to_refer_needs_consent_chosen_authority_contact_details_and_discha
     assert problems["consent.authority_chosen_by_person"] == "missing"
     assert problems["consent.share_contact_details"] == "missing"
     assert problems["hospital.discharge_date"] == "missing"
-    assert problems["person.phone or person.email or person.address"].startswith("missing")
+    assert problems["person.phone or person.email or person.address or contact_withheld"].startswith("missing")
 
 
 def test_medical_evidence_needs_a_purpose_a_need_and_a_reply_date() -> None:

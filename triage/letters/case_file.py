@@ -10,6 +10,12 @@ Which needs a letter shows is decided here, by the minimum-necessary rule:
 a referral shows the needs the assessment refers; a medical evidence request
 shows only the need it is for; a duty-to-refer notice only homelessness; the
 action plan, addressed to the person, shows everything.
+
+The person's own contact details follow the same rule, by their safe-contact
+method (:func:`minimum_contact`): a phone number for phone or text, an email
+address for email, a postal address for post, and none at all when they may
+only be reached through the referrer, when no method is recorded (unknown is
+not "anything goes"), or when they did not agree to share contact details.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from triage.assessment import Assessment
 from triage.facts import CaseFacts
+from triage.facts.person import ContactMethod
 from triage.letters.context import (
     AccessNeeds,
     Consent,
@@ -125,6 +132,34 @@ def _focus(purpose: str, assessment: Assessment, by_issue: dict[str, NeedView]) 
     return next((by_issue[i] for i in ranked if i in by_issue), None)
 
 
+WITHHELD_VIA_REFERRER = "they may only be contacted through the referrer"
+WITHHELD_UNKNOWN = "no safe way to contact them has been recorded"
+WITHHELD_NO_CONSENT = "they have not agreed to share their contact details"
+
+
+def minimum_contact(person: Person, method: ContactMethod | None, share: bool | None) -> tuple[Person, str | None]:
+    """``person`` with only the contact details their safe-contact ``method`` allows, and why
+    the rest (or all) were left out when the letter must route contact through the referrer.
+
+    phone or text: the phone number only; email: the email address only; post: the postal
+    address only. ``via_referrer``, no recorded method, or ``share`` (consent to share contact
+    details) False: no phone, email or address at all, and the reason is returned so the letter
+    can say plainly that the referrer is the only contact route.
+    """
+    none = person.model_copy(update={"phone": None, "email": None, "address": []})
+    if share is False:
+        return none, WITHHELD_NO_CONSENT
+    if method is None:
+        return none, WITHHELD_UNKNOWN
+    if method == "via_referrer":
+        return none, WITHHELD_VIA_REFERRER
+    if method in ("phone", "text"):
+        return none.model_copy(update={"phone": person.phone}), None
+    if method == "email":
+        return none.model_copy(update={"email": person.email}), None
+    return none.model_copy(update={"address": person.address}), None
+
+
 def build_context(
     kind: str,
     facts: CaseFacts,
@@ -177,13 +212,14 @@ def build_context(
         # earliest open act-by date or event (hearing, discharge).
         live = [d.date for d in focus.live_deadlines]
         reply_by = min(live) if live else None
+    person, withheld = minimum_contact(details.person, safe.method, consent.share_contact_details)
     rs = assessment.ruleset
     return LetterContext(
         as_of=assessment.as_of,
         case_ref=assessment.case_ref,
         ruleset=f"{rs.name} {rs.version} ({rs.hash[:12]})",
         purpose=purpose,
-        person=details.person,
+        person=person,
         safe_contact=safe,
         referrer=details.referrer,
         recipient=recipient,
@@ -200,4 +236,5 @@ def build_context(
         hospital=hospital,
         referral_reason=details.referral_reason,
         next_contact=details.next_contact,
+        contact_withheld=withheld,
     )

@@ -79,6 +79,7 @@ class SafeContact(_Model):
     method: ContactMethod | None = None
     details: Text | None = Field(default=None, description="When and how, e.g. 'text first; calls after 6pm only'.")
     voicemail_ok: bool | None = None
+    texts_ok: bool | None = None
     post_ok: bool | None = None
 
 
@@ -199,6 +200,11 @@ class LetterContext(_Model):
     hospital: Hospital = Hospital()
     referral_reason: Text | None = None
     next_contact: Text | None = Field(default=None, description="Action plan: who will contact the person, and when.")
+    contact_withheld: Text | None = Field(
+        default=None,
+        description="Why none of the person's own contact details are in the letter; the letter then names "
+        "the referrer as the only way to reach them (see ``case_file.minimum_contact``).",
+    )
 
     @property
     def live_deadlines(self) -> list[tuple[NeedView, DeadlineView]]:

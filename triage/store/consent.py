@@ -16,7 +16,9 @@ from triage.store.models import Consent, ConsentPurpose, Organisation, Referral,
 from triage.store.types import utcnow
 from triage.store.views import ConsentView, consent_view
 
-PURPOSES = ("referral", "medical_evidence", "outcome_feedback")
+PURPOSES = ("referral", "medical_evidence", "outcome_feedback", "duty_to_refer")
+"""``duty_to_refer``: the person agreed to a Housing Act 1996 s.213B referral to the housing
+authority they chose. ``consents.purpose`` is a plain string column: no migration needed."""
 
 
 def record_consent(
@@ -45,6 +47,11 @@ def record_consent(
     if purpose == "medical_evidence" and not (recipient_name or recipient_org_id):
         raise InvalidInput(
             "recipient_name: consent for evidence names the clinician or practice", field="recipient_name"
+        )
+    if purpose == "duty_to_refer" and not (recipient_name or recipient_org_id):
+        raise InvalidInput(
+            "recipient_name: consent to a duty-to-refer notice names the housing authority the person chose",
+            field="recipient_name",
         )
     with db.transaction() as s:
         own_case(s, actor, case_id)
