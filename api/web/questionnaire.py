@@ -3,13 +3,22 @@
 Thin shell over :mod:`triage.questionnaire`: the flow, answer checks and the
 assessment all live there. Every answer travels in a POST body and is kept in
 a server-side draft found by a random resume code (in the session, and shown
-to the link worker to carry on later); URLs hold page ids only, never answers.
-Works without JavaScript.
+to the link worker to carry on later). URLs hold nothing personal: not answers,
+and not even which pages were asked (a page id such as ``family_safe_contact``
+in browser history would tell whoever shares the computer about domestic
+abuse). A page's address is an opaque token, the first 12 hex digits of
+HMAC-SHA256 keyed with a random salt kept in the signed session cookie, so the
+same page has a different address in every questionnaire and an old address
+means nothing once the session is gone. Works without JavaScript.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
+import re
+import secrets
 from datetime import date
 from functools import lru_cache
 from typing import Any
@@ -30,6 +39,9 @@ from triage.questionnaire.text import Wording
 router = APIRouter(include_in_schema=False)
 SESSION_KEY = "questionnaire_draft"
 REVIEWING_KEY = "questionnaire_reviewing"
+SALT_KEY = "questionnaire_salt"
+TOKEN_LENGTH = 12  # hex digits: 48 bits, so guessing another page's address is hopeless
+_SALT = re.compile(r"[0-9a-f]{32}")
 
 TIER_WORDS = {
     1: "Tier 1: information the person can use with a little help",
@@ -81,6 +93,7 @@ def _current(request: Request) -> Draft | None:
 def _ended(request: Request) -> HTMLResponse:
     """No draft for this session: it timed out (or never started). Say so plainly."""
     request.session.pop(SESSION_KEY, None)
+    request.session.pop(SALT_KEY, None)
     return render(request, "pages/session_ended.html", status_code=401)
 
 
@@ -89,13 +102,55 @@ def _go(path: str) -> RedirectResponse:
     return RedirectResponse(path, status_code=303)
 
 
-def _page_url(page_id: str) -> str:
-    return f"/questionnaire/page/{page_id}"
+def page_token(salt: str, page_id: str) -> str:
+    """The opaque address segment of ``page_id`` for the questionnaire whose salt is ``salt``."""
+    digest = hmac.new(bytes.fromhex(salt), page_id.encode(), hashlib.sha256).hexdigest()
+    return digest[:TOKEN_LENGTH]
 
 
-def _next_url(qn: Questionnaire, answers: dict[str, Any]) -> str:
+def _token_map(qn: Questionnaire, salt: str) -> dict[str, str]:
+    """token -> page id for every page of the questionnaire."""
+    return {page_token(salt, p.id): p.id for p in qn.pages}
+
+
+def _new_salt(request: Request) -> str:
+    """A fresh salt for a questionnaire that starts or resumes: every earlier page address stops working."""
+    qn = questionnaire()
+    while True:
+        salt = secrets.token_hex(16)
+        # A clash of two 48-bit tokens among ~100 pages is ~1e-11 likely; rule it out anyway.
+        if len(_token_map(qn, salt)) == len(qn.pages):
+            break
+    request.session[SALT_KEY] = salt
+    return salt
+
+
+def _salt(request: Request) -> str:
+    """This questionnaire's salt, made now if the session has none (e.g. a session from before tokens)."""
+    salt = request.session.get(SALT_KEY)
+    if isinstance(salt, str) and _SALT.fullmatch(salt):
+        return salt
+    return _new_salt(request)
+
+
+def _page_id_for(request: Request, qn: Questionnaire, token: str) -> str | None:
+    """The page a token in this session stands for; None if it is not one of this session's tokens."""
+    salt = _salt(request)
+    # Cached per request and keyed by salt: a page may render several links after one lookup.
+    cached = getattr(request.state, "questionnaire_tokens", None)
+    if not cached or cached[0] != salt:
+        cached = (salt, _token_map(qn, salt))
+        request.state.questionnaire_tokens = cached
+    return cached[1].get(token)
+
+
+def _page_url(request: Request, page_id: str) -> str:
+    return f"/questionnaire/page/{page_token(_salt(request), page_id)}"
+
+
+def _next_url(request: Request, qn: Questionnaire, answers: dict[str, Any]) -> str:
     view = flow.next_page(qn, answers)
-    return _page_url(view.page.id) if view else "/questionnaire/check"
+    return _page_url(request, view.page.id) if view else "/questionnaire/check"
 
 
 # ------------------------------------------------------------------ start and resume
@@ -116,7 +171,8 @@ def begin(request: Request) -> Response:
     draft = drafts().create(qn.default_language)
     request.session[SESSION_KEY] = draft.code
     request.session.pop(REVIEWING_KEY, None)
-    return _go(_next_url(qn, draft.answers))
+    _new_salt(request)
+    return _go(_next_url(request, qn, draft.answers))
 
 
 @router.get("/questionnaire/resume", response_class=HTMLResponse)
@@ -138,7 +194,8 @@ async def resume(request: Request) -> Response:
         return render(request, "questionnaire/resume.html", status_code=400,
                       **_ctx(request, words, error=error, value=raw[:20]))  # fmt: skip
     request.session[SESSION_KEY] = draft.code
-    return _go(_next_url(qn, flow.prune(qn, draft.answers)))
+    _new_salt(request)
+    return _go(_next_url(request, qn, flow.prune(qn, draft.answers)))
 
 
 @router.get("/questionnaire/saved", response_class=HTMLResponse)
@@ -149,7 +206,7 @@ def saved(request: Request) -> HTMLResponse:
     qn = questionnaire()
     return render(request, "questionnaire/saved.html",
                   **_ctx(request, qn.wording(draft.lang), code=draft.code,
-                         next_url=_next_url(qn, flow.prune(qn, draft.answers))))  # fmt: skip
+                         next_url=_next_url(request, qn, flow.prune(qn, draft.answers))))  # fmt: skip
 
 
 @router.post("/questionnaire/delete")
@@ -159,6 +216,7 @@ def delete(request: Request) -> Response:
         drafts().delete(draft.code)
     request.session.pop(SESSION_KEY, None)
     request.session.pop(REVIEWING_KEY, None)
+    request.session.pop(SALT_KEY, None)
     return render(request, "questionnaire/deleted.html", **_ctx(request, questionnaire().wording()))
 
 
@@ -227,10 +285,10 @@ def _page_ctx(request: Request, qn: Questionnaire, words: Wording, view: flow.Pa
         view=view, questions=questions, single=single, title=title,
         section_title=section.title if section else "", section_intro=section.intro if section else None,
         first_of_section=_first_of_section(qn, view, answers),
-        back_url="/questionnaire/check" if reviewing else (_page_url(prev.page.id) if prev else "/"),
+        back_url="/questionnaire/check" if reviewing else (_page_url(request, prev.page.id) if prev else "/"),
         error_list=[{"text": errors[q.id], "href": "#" + targets.get(q.id, _field_id(q))}
                     for q in view.questions if q.id in errors],
-        quick_exit=view.safety, action=_page_url(view.page.id),
+        quick_exit=view.safety, action=_page_url(request, view.page.id),
     )  # fmt: skip
 
 
@@ -239,32 +297,35 @@ def _first_of_section(qn: Questionnaire, view: flow.PageView, answers: dict[str,
     return prev is None or prev.section_id != view.section_id
 
 
-@router.get("/questionnaire/page/{page_id}", response_class=HTMLResponse)
-def show_page(request: Request, page_id: str) -> Response:
+@router.get("/questionnaire/page/{token}", response_class=HTMLResponse)
+def show_page(request: Request, token: str) -> Response:
     draft = _current(request)
     if draft is None:
         return _ended(request)
     qn = questionnaire()
     words = qn.wording(draft.lang)
     answers = flow.prune(qn, draft.answers)
-    view = flow.page_view(qn, page_id, answers)
+    page_id = _page_id_for(request, qn, token)
+    view = flow.page_view(qn, page_id, answers) if page_id else None
     if view is None:
-        # Not shown for these answers (or no such page): go where the flow says.
-        return _go(_next_url(qn, answers))
+        # Not shown for these answers, or not this questionnaire's token (another session's,
+        # or from before a restart or resume): go where the flow says, naming no page.
+        return _go(_next_url(request, qn, answers))
     return render(request, "questionnaire/page.html", **_page_ctx(request, qn, words, view, draft))
 
 
-@router.post("/questionnaire/page/{page_id}")
-async def answer_page(request: Request, page_id: str) -> Response:
+@router.post("/questionnaire/page/{token}")
+async def answer_page(request: Request, token: str) -> Response:
     draft = _current(request)
     if draft is None:
         return _ended(request)
     qn = questionnaire()
     words = qn.wording(draft.lang)
     answers = flow.prune(qn, draft.answers)
-    view = flow.page_view(qn, page_id, answers)
+    page_id = _page_id_for(request, qn, token)
+    view = flow.page_view(qn, page_id, answers) if page_id else None
     if view is None:
-        return _go(_next_url(qn, answers))
+        return _go(_next_url(request, qn, answers))
     form = await request.form()
     raw: dict[str, Any] = {}
     for key in form:
@@ -296,7 +357,7 @@ async def answer_page(request: Request, page_id: str) -> Response:
     drafts().save(draft)
     if form.get("action") == "save":
         return _go("/questionnaire/saved")
-    return _go(_next_url(qn, merged))
+    return _go(_next_url(request, qn, merged))
 
 
 # ------------------------------------------------------------------ check answers and result
@@ -324,13 +385,14 @@ def check_answers(request: Request) -> Response:
     words = qn.wording(draft.lang)
     answers = flow.prune(qn, draft.answers)
     if not flow.is_complete(qn, answers):
-        return _go(_next_url(qn, answers))
+        return _go(_next_url(request, qn, answers))
     request.session[REVIEWING_KEY] = True
-    groups = []
+    groups: list[dict[str, Any]] = []
     for view, rows in flow.answered_summary(qn, answers):
         section = words.section(view.section_id)
         title = section.title if section else view.section_id
-        items = [{"key": words.short(q.id), "lines": _display(q, a, words), "href": _page_url(view.page.id),
+        href = _page_url(request, view.page.id)
+        items = [{"key": words.short(q.id), "lines": _display(q, a, words), "href": href,
                   "hidden": words.short(q.id).lower()} for q, a in rows]  # fmt: skip
         if groups and groups[-1]["title"] == title:
             groups[-1]["rows"].extend(items)
@@ -374,12 +436,13 @@ def result(request: Request) -> Response:
     except AnswerError as exc:
         # Answers were checked page by page; a conflict here means an earlier answer changed.
         page = qn.page_of.get(exc.question_id)
-        return _go(_page_url(page.id) if page else "/questionnaire/check")
+        return _go(_page_url(request, page.id) if page else "/questionnaire/check")
     worth = []
     shown = {q.id for q in flow.shown_questions(qn, answers)}
     for w in prov.worth_asking:
         if w.question_id and w.question_id in shown:
-            worth.append({"text": words.question(w.question_id), "href": _page_url(qn.page_of[w.question_id].id)})
+            href = _page_url(request, qn.page_of[w.question_id].id)
+            worth.append({"text": words.question(w.question_id), "href": href})
     complete = flow.is_complete(qn, answers)
     a = prov.assessment
     return render(request, "questionnaire/result.html",

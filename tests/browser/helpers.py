@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
 from axe_playwright_python.sync_playwright import Axe
 
-from triage.questionnaire import Questionnaire
+from triage.questionnaire import Questionnaire, load_questionnaire
 
 _axe = Axe()
 
@@ -20,16 +22,34 @@ def axe_violations(page: Any) -> list[str]:
             for v in results.response["violations"]]  # fmt: skip
 
 
-def page_id(page: Any) -> str:
+_FIELD_PART = re.compile(r"-(?:day|month|year|unknown)$")
+
+
+def page_id(page: Any, qn: Questionnaire | None = None) -> str:
+    """The questionnaire page on screen, told by its form's fields (question ids).
+
+    Never read from the address: that is an opaque per-session token.
+    """
     path = urlparse(page.url).path
-    assert path.startswith("/questionnaire/page/"), path
-    return path.rsplit("/", 1)[1]
+    assert re.fullmatch(r"/questionnaire/page/[0-9a-f]{12}", path), path
+    qn = qn or _questionnaire()
+    page.wait_for_load_state("domcontentloaded")  # a click returns once the new page is committed
+    names = page.eval_on_selector_all("form input[name], form select[name], form textarea[name]",
+                                      "els => els.map(e => e.name)")  # fmt: skip
+    pages = {qn.page_of[n].id for n in (_FIELD_PART.sub("", n) for n in names) if n in qn.page_of}
+    assert len(pages) == 1, (path, pages)
+    return pages.pop()
+
+
+@lru_cache(maxsize=1)
+def _questionnaire() -> Questionnaire:
+    return load_questionnaire()
 
 
 def fill(page: Any, qn: Questionnaire, answers: dict[str, Any]) -> list[str]:
     """Answer the questions on the current page from ``answers``; returns their ids."""
     filled = []
-    for q in qn.page_by_id[page_id(page)].questions:
+    for q in qn.page_by_id[page_id(page, qn)].questions:
         if q.id not in answers or page.locator(f'[name="{q.id}"], [name="{q.id}-day"]').count() == 0:
             continue
         value = answers[q.id]

@@ -94,6 +94,27 @@ EVICTION_INTERPRETER: dict[str, Any] = {
 }
 EVICTION_INTERPRETER["person_circumstances"] = ["carer"]
 
+# (d) Domestic abuse, children at home, a child arrangements dispute: the branch whose page
+# names must never reach browser history. Not one of PERSONAS (the browser walks those).
+DOMESTIC_ABUSE: dict[str, Any] = {
+    "setting": "gp_practice",
+    "screen_areas": ["family"],
+    "family_domestic_abuse": "yes",
+    "family_safe_now": "no",
+    "family_abuser_has_access": "yes",
+    "family_children_at_risk": "dont_know",
+    "family_safe_contact": "via_referrer",
+    "family_abuse_evidence": "yes",
+    "family_arrangements_dispute": "yes",
+    "family_children_services": "no",
+    "family_arrangements_application": "no",
+    "family_court_hearing_date": "2026-12-14",
+    **_PERSON_DEFAULTS,
+    "person_children": 1,
+    "person_child_conditions": ["none"],
+    "person_circumstances": ["carer"],
+}
+
 PERSONAS: dict[str, dict[str, Any]] = {
     "pip_with_debt": PIP_WITH_DEBT,
     "mould_child_asthma": MOULD_CHILD_ASTHMA,

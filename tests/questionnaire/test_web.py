@@ -7,10 +7,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.questionnaire.personas import PERSONAS
+from tests.questionnaire.personas import DOMESTIC_ABUSE, PERSONAS
 from triage.questionnaire import Questionnaire, flow, load_questionnaire
 
 
@@ -48,16 +49,49 @@ def form_for(qn: Questionnaire, page_id: str, answers: dict[str, Any]) -> dict[s
     return data
 
 
-def walk(client: TestClient, qn: Questionnaire, answers: dict[str, Any]) -> list[str]:
-    """Answer page after page until the check page; returns every address the app sent us to."""
+_FIELD_PART = re.compile(r"-(?:day|month|year|unknown)$")
+TOKEN_URL = re.compile(r"/questionnaire/page/[0-9a-f]{12}")
+
+
+def page_shown(qn: Questionnaire, html: str) -> str:
+    """Which questionnaire page this is, told by its form's fields (question ids), never by its address."""
+    names = re.findall(r'<(?:input|select|textarea)\b[^>]*\bname="([^"]+)"', html)
+    pages = {qn.page_of[n].id for n in (_FIELD_PART.sub("", n) for n in names) if n in qn.page_of}
+    assert len(pages) == 1, pages
+    return pages.pop()
+
+
+def form_action(html: str) -> str:
+    m = re.search(r'<form method="post" action="([^"]+)" novalidate>', html)
+    assert m, "no question form on the page"
+    return m.group(1)
+
+
+def walk(client: TestClient, qn: Questionnaire, answers: dict[str, Any]) -> tuple[list[str], list[str]]:
+    """Answer page after page until the check page.
+
+    Returns every address the app sent us to, and the page ids shown on the way (read from the pages).
+    """
     r = client.post("/questionnaire/start", follow_redirects=False)
     locations = [r.headers["location"]]
+    shown: list[str] = []
     while locations[-1].startswith("/questionnaire/page/"):
-        page_id = locations[-1].rsplit("/", 1)[1]
-        r = client.post(locations[-1], data=form_for(qn, page_id, answers), follow_redirects=False)
-        assert r.status_code == 303, (page_id, re.findall(r'nhsuk-error-message"[^>]*>(.*?)</span>', r.text, re.S))
+        assert TOKEN_URL.fullmatch(locations[-1]), locations[-1]
+        page = client.get(locations[-1])
+        assert page.status_code == 200, locations[-1]
+        shown.append(page_shown(qn, page.text))
+        assert form_action(page.text) == locations[-1]
+        r = client.post(locations[-1], data=form_for(qn, shown[-1], answers), follow_redirects=False)
+        assert r.status_code == 303, (shown[-1], re.findall(r'nhsuk-error-message"[^>]*>(.*?)</span>', r.text, re.S))
         locations.append(r.headers["location"])
-    return locations
+    return locations, shown
+
+
+def first_page(client: TestClient) -> str:
+    """Start a questionnaire; the address of its first page."""
+    r = client.post("/questionnaire/start", follow_redirects=False)
+    assert r.status_code == 303 and TOKEN_URL.fullmatch(r.headers["location"])
+    return str(r.headers["location"])
 
 
 def test_start_page_is_for_link_workers(client: TestClient) -> None:
@@ -70,11 +104,11 @@ def test_start_page_is_for_link_workers(client: TestClient) -> None:
 @pytest.mark.parametrize("name", sorted(PERSONAS))
 def test_persona_over_http_matches_the_flow(client: TestClient, qn: Questionnaire, name: str) -> None:
     answers = PERSONAS[name]
-    locations = walk(client, qn, answers)
+    locations, visited = walk(client, qn, answers)
     assert locations[-1] == "/questionnaire/check"
     assert all("?" not in loc for loc in locations)  # nothing personal in any address
-    visited = [loc.rsplit("/", 1)[1] for loc in locations[:-1]]
     assert visited == [v.page.id for v in flow.pages(qn, answers)]
+    assert len(set(locations)) == len(locations)  # one address per page
     check = client.get("/questionnaire/check")
     assert check.status_code == 200 and check.text.count(">Change<") == len(answers)
     r = client.post("/questionnaire/check", follow_redirects=True)
@@ -85,8 +119,7 @@ def test_persona_over_http_matches_the_flow(client: TestClient, qn: Questionnair
 
 
 def test_missing_answer_gives_a_linked_error(client: TestClient) -> None:
-    client.post("/questionnaire/start")
-    r = client.post("/questionnaire/page/screen_setting", data={})
+    r = client.post(first_page(client), data={})
     assert r.status_code == 400
     assert '<a href="#setting">' in r.text
     assert 'aria-describedby="setting-error"' in r.text
@@ -94,28 +127,115 @@ def test_missing_answer_gives_a_linked_error(client: TestClient) -> None:
 
 
 def test_unknown_answers_are_always_offered(client: TestClient) -> None:
-    client.post("/questionnaire/start")
-    r = client.get("/questionnaire/page/screen_setting")
+    r = client.get(first_page(client))
     assert 'value="dont_know"' in r.text and 'value="prefer_not_to_say"' in r.text
 
 
-def test_pages_not_shown_for_the_answers_redirect(client: TestClient) -> None:
-    client.post("/questionnaire/start")
-    r = client.get("/questionnaire/page/housing_court", follow_redirects=False)
-    assert r.status_code == 303 and r.headers["location"] == "/questionnaire/page/screen_setting"
+def test_pages_not_shown_for_the_answers_redirect(client: TestClient, qn: Questionnaire) -> None:
+    setting = first_page(client)
+    areas = client.post(setting, data={"setting": "gp_practice"}, follow_redirects=False).headers["location"]
+    tenure = client.post(areas, data={"screen_areas": "housing"}, follow_redirects=False).headers["location"]
+    assert page_shown(qn, client.get(tenure).text) == "housing_tenure"
+    # Housing is no longer an area: its page's address now leads to the next page the flow asks.
+    benefits = client.post(areas, data={"screen_areas": "benefits"}, follow_redirects=False).headers["location"]
+    r = client.get(tenure, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == benefits
+    assert page_shown(qn, client.get(benefits).text) == "benefits_uc"
     r = client.get("/questionnaire/result", follow_redirects=False)
     assert r.status_code == 200  # a provisional result is available at any point
     assert "Some questions have not been answered yet" in r.text
 
 
 def test_without_a_session_the_page_says_it_ended(client: TestClient) -> None:
-    r = client.post("/questionnaire/page/screen_setting", data={"setting": "gp_practice"})
+    setting = first_page(client)
+    client.cookies.clear()
+    r = client.post(setting, data={"setting": "gp_practice"})
     assert r.status_code == 401 and "Your session ended" in r.text
 
 
+class Recorder:
+    """Every address a browser would keep: request paths, Location headers, and same-site links and
+    form actions in the pages served (back, change and "worth asking" links included)."""
+
+    def __init__(self, client: TestClient) -> None:
+        self.urls: list[str] = []
+        client.event_hooks["request"].append(self.request)
+        client.event_hooks["response"].append(self.response)
+
+    def request(self, request: httpx.Request) -> None:
+        self.urls.append(str(request.url.raw_path, "ascii"))
+
+    def response(self, response: httpx.Response) -> None:
+        if "location" in response.headers:
+            self.urls.append(response.headers["location"])
+        if response.headers.get("content-type", "").startswith("text/html"):
+            response.read()
+            self.urls += [u for u in re.findall(r'(?:href|action)="([^"]*)"', response.text) if u.startswith("/")]
+
+
+def test_no_address_names_a_page_or_question_on_the_domestic_abuse_branch(
+    client: TestClient, qn: Questionnaire
+) -> None:
+    seen = Recorder(client)
+    locations, visited = walk(client, qn, DOMESTIC_ABUSE)
+    assert {"family_abuse", "family_safety_now", "family_safe_contact"} <= set(visited)
+    check = client.get("/questionnaire/check")
+    changes = re.findall(r'href="(/questionnaire/page/[^"]+)"', check.text)
+    assert len(changes) == len(DOMESTIC_ABUSE) and all(TOKEN_URL.fullmatch(u) for u in changes)
+    assert set(changes) <= set(locations)  # each change link is that page's address
+    client.post("/questionnaire/check")  # follows to the result page
+    assert client.get(changes[-1]).status_code == 200  # back to a page: its back link is recorded too
+    words = {p.id for p in qn.pages} | {q.id for q in qn.questions} | {s.id for s in qn.sections}
+    assert len(seen.urls) > 3 * len(visited)
+    for url in seen.urls:
+        assert "?" not in url, url
+        leaked = [w for w in words if w in url.lower()]
+        assert not leaked, (url, leaked)
+        if url.startswith("/questionnaire/page/"):
+            assert TOKEN_URL.fullmatch(url), url
+
+
+def test_a_token_works_only_in_its_own_questionnaire(client: TestClient, qn: Questionnaire) -> None:
+    from api.app import app
+
+    mine = first_page(client)
+    abuse = walk_to(client, qn, DOMESTIC_ABUSE, "family_abuse")
+    with TestClient(app) as other:
+        theirs = first_page(other)
+        assert theirs != mine  # the same first page, another address
+        for url in (mine, abuse):
+            r = other.get(url, follow_redirects=False)
+            assert r.status_code == 303 and r.headers["location"] == theirs
+            r = other.post(url, data={"family_domestic_abuse": "yes"}, follow_redirects=False)
+            assert r.status_code == 303 and r.headers["location"] == theirs
+        assert page_shown(qn, other.get(theirs).text) == "screen_setting"
+    # Addresses that are not tokens at all (an old-style page id among them) are never an error.
+    for junk in ("family_safe_contact", "0" * 12, "ABCDEF123456", "x" * 300, "%00", "%E2%80%AE"):
+        r = client.get(f"/questionnaire/page/{junk}", follow_redirects=False)
+        assert r.status_code == 303, junk
+        assert TOKEN_URL.fullmatch(r.headers["location"]), junk
+    # Starting again, or ending the session, retires every address of the old questionnaire.
+    first_page(client)
+    r = client.get(abuse, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] != abuse
+    client.cookies.clear()
+    r = client.get(abuse, follow_redirects=False)
+    assert r.status_code == 401 and "family" not in r.text.lower()
+
+
+def walk_to(client: TestClient, qn: Questionnaire, answers: dict[str, Any], page_id: str) -> str:
+    """Answer from the current first page until ``page_id`` is shown; its address."""
+    url = first_page(client)
+    for _ in range(len(qn.pages)):
+        shown = page_shown(qn, client.get(url).text)
+        if shown == page_id:
+            return url
+        url = client.post(url, data=form_for(qn, shown, answers), follow_redirects=False).headers["location"]
+    raise AssertionError(f"{page_id} never shown")
+
+
 def test_drafts_hold_codes_only_and_resume_by_code(client: TestClient, qn: Questionnaire, tmp_path: Path) -> None:
-    client.post("/questionnaire/start")
-    client.post("/questionnaire/page/screen_setting", data={"setting": "gp_practice", "action": "save"})
+    client.post(first_page(client), data={"setting": "gp_practice", "action": "save"})
     saved = client.get("/questionnaire/saved")
     code = re.search(r'app-resume-code">([A-Z0-9-]+)<', saved.text).group(1)  # type: ignore[union-attr]
     files = list((tmp_path / "questionnaire-drafts").glob("*.json"))
@@ -125,7 +245,8 @@ def test_drafts_hold_codes_only_and_resume_by_code(client: TestClient, qn: Quest
     r = client.post("/questionnaire/resume", data={"resume_code": "AAAA-AAAA-AAAA"})
     assert r.status_code == 400 and "No saved answers match that code" in r.text
     r = client.post("/questionnaire/resume", data={"resume_code": code.lower()}, follow_redirects=False)
-    assert r.headers["location"] == "/questionnaire/page/screen_areas"
+    assert TOKEN_URL.fullmatch(r.headers["location"])
+    assert page_shown(qn, client.get(r.headers["location"]).text) == "screen_areas"
     client.post("/questionnaire/delete")
     assert not list((tmp_path / "questionnaire-drafts").glob("*.json"))
 
