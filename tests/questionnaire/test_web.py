@@ -159,6 +159,7 @@ class Recorder:
 
     def __init__(self, client: TestClient) -> None:
         self.urls: list[str] = []
+        self.titles: list[str] = []
         client.event_hooks["request"].append(self.request)
         client.event_hooks["response"].append(self.response)
 
@@ -171,6 +172,7 @@ class Recorder:
         if response.headers.get("content-type", "").startswith("text/html"):
             response.read()
             self.urls += [u for u in re.findall(r'(?:href|action)="([^"]*)"', response.text) if u.startswith("/")]
+            self.titles += re.findall(r"<title>([^<]*)</title>", response.text)
 
 
 def test_no_address_names_a_page_or_question_on_the_domestic_abuse_branch(
@@ -193,6 +195,8 @@ def test_no_address_names_a_page_or_question_on_the_domestic_abuse_branch(
         assert not leaked, (url, leaked)
         if url.startswith("/questionnaire/page/"):
             assert TOKEN_URL.fullmatch(url), url
+    # History keeps titles too: pages with the quick exit have a neutral one.
+    assert seen.titles and not [t for t in seen.titles if "abuse" in t.lower() or "safe" in t.lower()]
 
 
 def test_a_token_works_only_in_its_own_questionnaire(client: TestClient, qn: Questionnaire) -> None:
