@@ -13,15 +13,14 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
+from triage.cli_groups import UrlOpt, open_store
+
 if TYPE_CHECKING:
     from triage.store.db import Database
 
 keys_app = typer.Typer(help="API keys: create (shown once), revoke, list.", no_args_is_help=True)
 outbox_app = typer.Typer(help="Outcome webhooks: deliver the outbox, list it, set a webhook.", no_args_is_help=True)
 
-UrlOpt = Annotated[
-    str | None, typer.Option("--database-url", help="Database URL (default: TRIAGE_DATABASE_URL, else var/).")
-]
 
 
 def _fail(message: str) -> NoReturn:
@@ -31,16 +30,7 @@ def _fail(message: str) -> NoReturn:
 
 
 def _open(url: str | None) -> Database:
-    from triage.store.db import Database, StoreConfigError
-
-    try:
-        db = Database.from_url(url)
-        db.migrate()
-    except StoreConfigError as exc:
-        _fail(str(exc))
-    except Exception as exc:  # connection refused, bad credentials...
-        _fail(f"database: cannot open or migrate: {str(exc).splitlines()[0]}")
-    return db
+    return open_store(url)
 
 
 def _org_id(db: Database, ref: str) -> str:

@@ -14,15 +14,14 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from triage.cli_groups import UrlOpt, open_store
+
 if TYPE_CHECKING:
     from triage.store.db import Database
 
 directory_app = typer.Typer(help="The advice agency directory: import and export.", no_args_is_help=True)
 db_app = typer.Typer(help="The case store: migrate, show revision, seed demo data.", no_args_is_help=True)
 
-UrlOpt = Annotated[
-    str | None, typer.Option("--database-url", help="Database URL (default: TRIAGE_DATABASE_URL, else var/).")
-]
 
 
 def _fail(message: str) -> None:
@@ -32,18 +31,7 @@ def _fail(message: str) -> None:
 
 
 def _open(url: str | None) -> Database:
-    from triage.store.db import Database, StoreConfigError
-
-    try:
-        db = Database.from_url(url)
-        db.migrate()
-    except StoreConfigError as exc:
-        _fail(str(exc))
-        raise
-    except Exception as exc:  # connection refused, bad credentials...
-        _fail(f"database: cannot open or migrate: {str(exc).splitlines()[0]}")
-        raise
-    return db
+    return open_store(url)
 
 
 def _write(text: str, output: Path | None) -> None:
