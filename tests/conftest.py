@@ -1,8 +1,14 @@
 from __future__ import annotations
 
+import os
+import tempfile
 from datetime import date
 
 import pytest
+
+# Tests never touch the checkout's var/ (the developer's own store and secret key):
+# anything that reaches for the service's state folder gets a throwaway one.
+os.environ.setdefault("TRIAGE_HOME", tempfile.mkdtemp(prefix="triage-test-home-"))
 
 from triage.engine import Engine
 
