@@ -175,3 +175,26 @@ def test_an_unknown_deadline_date_is_a_question_and_the_need_stands(engine: Engi
                       "pip_decision_date": "2026-11-03"}}, AS_OF)  # fmt: skip
     assert "benefits.pip_decision_date" not in [q.fact for q in dated.questions]
     assert [d.date.isoformat() for d in dated.needs[0].deadlines] == ["2026-12-03"]
+
+
+def test_generated_question_scan_agrees_with_the_interpreted_one(engine: Engine) -> None:
+    """The question search runs as generated code; the plain loop is its reference."""
+    from triage import findings
+
+    calls = {"n": 0}
+    inner = findings._questions
+
+    def both(*args: object, **kwargs: object) -> object:
+        fast = inner(*args, **kwargs)  # type: ignore[arg-type]
+        plain = inner(*args, **kwargs, interpreted=True)  # type: ignore[arg-type]
+        assert fast == plain
+        calls["n"] += 1
+        return fast
+
+    findings._questions = both  # type: ignore[assignment]
+    try:
+        for c in generate(400, seed=13, as_of=AS_OF):
+            engine.assess(c, AS_OF)
+    finally:
+        findings._questions = inner
+    assert calls["n"] == 400

@@ -29,6 +29,7 @@ from triage.deadlines import compute
 from triage.facts import CaseFacts
 from triage.facts.catalog import FACTS
 from triage.flatten import fact_value
+from triage.question_scan import Scan, compile_scan
 from triage.rulesets.model import URGENCY_ORDER, Urgency
 
 _CROSS_CUTTING = frozenset({"person", "health"})
@@ -308,51 +309,25 @@ def _questions(
     flat: dict[str, Any],
     drafts: dict[str, _Draft],
     letters: dict[tuple[str, str, str | None], Any],
+    interpreted: bool = False,
 ) -> tuple[list[Question], dict[str, int]]:
-    """Unknown facts whose answer could change the result, most consequential first."""
+    """Unknown facts whose answer could change the result, most consequential first.
+
+    The per-rule work runs as generated code (``triage.question_scan``);
+    ``interpreted=True`` runs :func:`_scan_interpreted`, the plain reference.
+    """
     # A section is "open" when its screening answer is not "no" and something
     # in it is known; a silent section is best opened by its screening question.
     screened_out = {s for s in _AREA_SECTIONS if flat.get(f"{s}__concern") is False}
     live_sections = {k.split("__", 1)[0] for k in flat if k[0] != "_"} - screened_out
-    scores: dict[str, list[tuple[int, int, set[str]]]] = {}
-    for areas, rules in _question_groups(compiled, flat["__as_of"]):
+    scores: dict[str, list[tuple[int, int, Any]]] = {}
+    for areas, plans, scan in _question_groups(compiled, flat["__as_of"]):
         if areas & screened_out or not areas <= live_sections:
             continue
-        for evaluate, c, need, weight, specs in rules:
-            # Only an unsettled rule (unknown under three-valued logic) can be
-            # changed by an answer. A rule that fired on known facts is True; one
-            # that fired because it fires on unknown is still None and stays in.
-            if evaluate(flat) is not None:
-                continue
-            if need is not None:
-                d = drafts.get(need[0])
-                # It changes nothing if the need is already as high and
-                # already has the deadlines this rule would date.
-                if d is not None and need[1] <= d.tier and need[2] <= URGENCY_ORDER[d.urgency] and (
-                    not need[3] or need[3] <= {x.from_fact for x in d.deadlines}
-                ):
-                    continue
-                changes = {need[0]}
-                # A found need still without its deadline's date comes first:
-                # the date decides how urgent it is.
-                dating = d is not None and bool(need[3])
-            else:
-                dating = False
-                changes = set(_would_change(c, drafts, letters))
-                if not changes:
-                    continue
-            missing = [spec for spec in specs if spec.key not in flat]
-            gap_here = len(missing)
-            for spec in missing:
-                if spec.section in screened_out:
-                    continue
-                # Rank first the answers that would settle a rule on their own.
-                g = 0 if dating and spec.path in need[3] else gap_here  # type: ignore[index]
-                hits = scores.get(spec.path)
-                if hits is None:
-                    scores[spec.path] = [(g, weight, changes)]
-                else:
-                    hits.append((g, weight, changes))
+        if interpreted:
+            _scan_interpreted(plans, flat, drafts, letters, screened_out, scores)
+        else:
+            scan(flat, drafts, letters, screened_out, scores)
     summary: dict[str, tuple[int, int, int, set[str]]] = {}
     for path, hits in scores.items():
         if len(hits) == 1:
@@ -378,17 +353,63 @@ def _questions(
     return questions, per_issue
 
 
+def _scan_interpreted(
+    plans: tuple[_Plan, ...],
+    flat: dict[str, Any],
+    drafts: dict[str, _Draft],
+    letters: dict[tuple[str, str, str | None], Any],
+    screened_out: set[str],
+    scores: dict[str, list[tuple[int, int, Any]]],
+) -> None:
+    """The question search's per-rule work, plainly: the reference for the generated scan."""
+    for evaluate, c, need, weight, specs in plans:
+        # Only an unsettled rule (unknown under three-valued logic) can be
+        # changed by an answer. A rule that fired on known facts is True; one
+        # that fired because it fires on unknown is still None and stays in.
+        if evaluate(flat) is not None:
+            continue
+        changes: Any
+        if need is not None:
+            d = drafts.get(need[0])
+            # It changes nothing if the need is already as high and
+            # already has the deadlines this rule would date.
+            if d is not None and need[1] <= d.tier and need[2] <= URGENCY_ORDER[d.urgency] and (
+                not need[3] or need[3] <= {x.from_fact for x in d.deadlines}
+            ):
+                continue
+            changes = frozenset({need[0]})
+            # A found need still without its deadline's date comes first:
+            # the date decides how urgent it is.
+            dating = d is not None and bool(need[3])
+        else:
+            dating = False
+            changes = set(_would_change(c, drafts, letters))
+            if not changes:
+                continue
+        missing = [spec for spec in specs if spec.key not in flat]
+        gap_here = len(missing)
+        for spec in missing:
+            if spec.section in screened_out:
+                continue
+            # Rank first the answers that would settle a rule on their own.
+            g = 0 if dating and need is not None and spec.path in need[3] else gap_here
+            hits = scores.get(spec.path)
+            if hits is None:
+                scores[spec.path] = [(g, weight, changes)]
+            else:
+                hits.append((g, weight, changes))
+
+
 _QUESTIONS: dict[tuple[str, tuple[str, ...]], Question] = {}
 # Per rule, what the question search reads, unpacked once: its evaluator, the
 # rule, for a need its (issue, tier, urgency rank, facts its deadlines count
 # from), its weight and its facts.
 _Plan = tuple[Any, CompiledRule, tuple[str, int, int, frozenset[str]] | None, int, tuple[Any, ...]]
-_GROUPS: dict[tuple[str, int], tuple[tuple[frozenset[str], tuple[_Plan, ...]], ...]] = {}
+_Group = tuple[frozenset[str], tuple[_Plan, ...], Scan]
+_GROUPS: dict[tuple[str, int], tuple[_Group, ...]] = {}
 
 
-def _question_groups(
-    compiled: CompiledRuleSet, as_of_ordinal: int
-) -> tuple[tuple[frozenset[str], tuple[_Plan, ...]], ...]:
+def _question_groups(compiled: CompiledRuleSet, as_of_ordinal: int) -> tuple[_Group, ...]:
     """Rules that can raise a question on this day, grouped by the areas they read.
 
     Cases on one day share the grouping, so the per-case work is one subset
@@ -408,7 +429,10 @@ def _question_groups(
                 )
                 plan = (c.asking, c, need, _weight(c), c.facts)
                 by_areas.setdefault(c.sections - _CROSS_CUTTING, []).append(plan)
-        groups = tuple((areas, tuple(rules)) for areas, rules in by_areas.items())
+        groups = tuple(
+            (areas, tuple(plans), compile_scan(tuple(p[1] for p in plans), _would_change, _weight))
+            for areas, plans in by_areas.items()
+        )
         if len(_GROUPS) > 64:  # many distinct days (a replay over years): keep it bounded
             _GROUPS.clear()
         _GROUPS[key] = groups
