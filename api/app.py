@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from functools import lru_cache
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -37,6 +40,28 @@ def engine() -> Engine:
     from triage.rulesets.registry import select
 
     return Engine.default(select("england"))
+
+
+async def warm_engine() -> Engine:
+    """The default engine, without a worker-thread hop once it is built."""
+    return engine()
+
+
+def _warm_on_start(application: FastAPI) -> None:
+    """Build the default engine (about a second of rule-file parsing) before the first
+    request, in a worker thread, so no request waits for it on the event loop."""
+    inner = application.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(a: Any) -> AsyncIterator[Any]:
+        await run_in_threadpool(engine)
+        async with inner(a) as state:
+            yield state
+
+    application.router.lifespan_context = lifespan
+
+
+_warm_on_start(app)
 
 
 class AssessmentRequest(BaseModel):
@@ -86,9 +111,9 @@ def readyz(eng: Annotated[Engine, Depends(engine)]) -> dict[str, str]:
     # An API key is optional here: the empty requirement says so in the OpenAPI document.
     openapi_extra={"security": [{}, {"HTTPBearer": []}, {"APIKeyHeader": []}]},
 )
-def create_assessment(
+async def create_assessment(
     body: AssessmentRequest,
-    _warm: Annotated[Engine, Depends(engine)],
+    _warm: Annotated[Engine, Depends(warm_engine)],
     _caller: Annotated[Principal | None, Depends(optional_principal)],
 ) -> Response:
     """Stateless triage: the needs, tiers, urgency, deadlines and reasons for these facts.
@@ -98,6 +123,8 @@ def create_assessment(
     facts = body.facts if body.facts is not None else facts_from_answers(body.answers or {})
     # The version in force on the day asked about; the default engine is kept
     # warm at start-up so a first request does not pay for compiling it.
+    # Run here, not in a worker thread: the work is CPU-bound and the engine
+    # serialises it anyway, so a thread hop would only add latency.
     assessment = Engine.in_force(body.as_of).assess(facts, body.as_of)
     # Serialised once, in Rust: the engine's output is already a valid Assessment,
     # so FastAPI's re-validation and dict round trip would only add cost.

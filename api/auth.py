@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from api.limits import RateLimiter
@@ -59,19 +60,22 @@ def principal(
     return who
 
 
-def optional_principal(
+async def optional_principal(
     request: Request,
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     header: Annotated[str | None, Depends(_header)],
 ) -> Principal | None:
     """For stateless routes: a key is optional but, when sent, must be valid. Callers without
-    a key are rate limited by client address."""
+    a key are rate limited by client address.
+
+    Async so that a call without a key costs no hop to a worker thread; a key is
+    checked against the store in one."""
     key = _presented(bearer, header)
     if key is None:
         host = request.client.host if request.client else "unknown"
         limiter(request).check(f"addr:{host}")
         return None
-    return principal(request, database(request), bearer, header)
+    return await run_in_threadpool(principal, request, database(request), bearer, header)
 
 
 def require(*roles: str) -> Callable[[Principal], Principal]:
