@@ -320,7 +320,7 @@ def _questions(
     # in it is known; a silent section is best opened by its screening question.
     screened_out = {s for s in _AREA_SECTIONS if flat.get(f"{s}__concern") is False}
     live_sections = {k.split("__", 1)[0] for k in flat if k[0] != "_"} - screened_out
-    scores: dict[str, list[tuple[int, int, Any]]] = {}
+    scores: dict[str, list[Any]] = {}
     for areas, plans, scan in _question_groups(compiled, flat["__as_of"]):
         if areas & screened_out or not areas <= live_sections:
             continue
@@ -328,15 +328,8 @@ def _questions(
             _scan_interpreted(plans, flat, drafts, letters, screened_out, scores)
         else:
             scan(flat, drafts, letters, screened_out, scores)
-    summary: dict[str, tuple[int, int, int, set[str]]] = {}
-    for path, hits in scores.items():
-        if len(hits) == 1:
-            g, w, changes = hits[0]
-            summary[path] = (g, w, 1, changes)
-        else:
-            summary[path] = (min(h[0] for h in hits), max(h[1] for h in hits), len(hits),
-                             set().union(*(h[2] for h in hits)))  # fmt: skip
-    ranked = sorted(summary.items(), key=lambda kv: (kv[1][0], -kv[1][1], -kv[1][2], kv[0]))
+    # scores[path] = [fewest answers to settle a rule, highest weight, rules, issues]
+    ranked: list[tuple[str, Any]] = sorted(scores.items(), key=lambda kv: (kv[1][0], -kv[1][1], -kv[1][2], kv[0]))
     # Then the screening question of each area nobody has asked about yet:
     # problems cluster, and an unasked area is the commonest missed need.
     for section in _AREA_SECTIONS:
@@ -359,7 +352,7 @@ def _scan_interpreted(
     drafts: dict[str, _Draft],
     letters: dict[tuple[str, str, str | None], Any],
     screened_out: set[str],
-    scores: dict[str, list[tuple[int, int, Any]]],
+    scores: dict[str, list[Any]],
 ) -> None:
     """The question search's per-rule work, plainly: the reference for the generated scan."""
     for evaluate, c, need, weight, specs in plans:
@@ -393,11 +386,11 @@ def _scan_interpreted(
                 continue
             # Rank first the answers that would settle a rule on their own.
             g = 0 if dating and need is not None and spec.path in need[3] else gap_here
-            hits = scores.get(spec.path)
-            if hits is None:
-                scores[spec.path] = [(g, weight, changes)]
+            s = scores.get(spec.path)
+            if s is None:
+                scores[spec.path] = [g, weight, 1, changes]
             else:
-                hits.append((g, weight, changes))
+                s[0], s[1], s[2], s[3] = min(s[0], g), max(s[1], weight), s[2] + 1, s[3] | changes
 
 
 _QUESTIONS: dict[tuple[str, tuple[str, ...]], Question] = {}

@@ -65,11 +65,19 @@ def compile_scan(rules: tuple[CompiledRule, ...], would_change: Callable[..., li
             lines.append(f"{pad}if {s.key!r} not in f and {s.section!r} not in so:")
             # A found need still without its deadline's date: that date first.
             gap = "(0 if dating else g)" if s.path in froms else "g"
+            # S[path] = [fewest answers to settle a rule, highest weight, rules, issues]
             lines.append(f"{pad}    h = S.get({s.path!r})")
             lines.append(f"{pad}    if h is None:")
-            lines.append(f"{pad}        S[{s.path!r}] = [({gap}, {w}, ch)]")
+            lines.append(f"{pad}        S[{s.path!r}] = [{gap}, {w}, 1, ch]")
             lines.append(f"{pad}    else:")
-            lines.append(f"{pad}        h.append(({gap}, {w}, ch))")
+            lines.append(f"{pad}        gg = {gap}")
+            lines.append(f"{pad}        if gg < h[0]:")
+            lines.append(f"{pad}            h[0] = gg")
+            lines.append(f"{pad}        if {w} > h[1]:")
+            lines.append(f"{pad}            h[1] = {w}")
+            lines.append(f"{pad}        h[2] += 1")
+            lines.append(f"{pad}        if not ch <= h[3]:")
+            lines.append(f"{pad}            h[3] = h[3] | ch")
     source = "\n".join(lines) + "\n"
     namespace: dict[str, Any] = {}
     exec(compile(source, "<question scan>", "exec"), consts, namespace)
