@@ -115,6 +115,16 @@ def sign_out(request: Request, csrf: Annotated[str, Form()] = "") -> Response:
     return RedirectResponse("/sign-in", status_code=303)
 
 
+@router.get("/casework", response_model=None)
+@router.get("/casework/", response_model=None)
+def casework_home(request: Request, db: DB) -> Response:
+    """Where each role starts: a referrer's case list, an agency's inbox; else sign in."""
+    v = viewer(db, request)
+    if v is None:
+        return _to_sign_in()
+    return RedirectResponse("/casework/cases" if v.is_referrer else "/casework/inbox", status_code=303)
+
+
 @router.get("/casework/cases", response_model=None)
 def case_list(request: Request, db: DB, as_of: str | None = None) -> Response:
     """The link worker's cases: referral status counts and overdue evidence requests."""

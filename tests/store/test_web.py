@@ -116,3 +116,12 @@ def test_agency_inbox_is_scoped_and_actions_work(client: TestClient, db: Databas
     assert link
     detail = client.get(link.group(1))
     assert "Resolved" in detail.text and "£2,500 income gained" in detail.text and "home kept" in detail.text
+
+
+def test_casework_home_sends_each_role_to_its_page(client: TestClient) -> None:
+    assert client.get("/casework/", follow_redirects=False).headers["location"] == "/sign-in"
+    sign_in(client, "linkworker@demo.example")
+    assert client.get("/casework/", follow_redirects=False).headers["location"] == "/casework/cases"
+    client.cookies.clear()
+    sign_in(client, "adviser.hackney@demo.example")
+    assert client.get("/casework", follow_redirects=False).headers["location"] == "/casework/inbox"
