@@ -176,25 +176,7 @@ def _route_one(
         )
         s.add(ref)
         s.flush()
-        s.add(
-            ReferralEvent(
-                referral_id=ref.id,
-                from_status=None,
-                to_status="draft",
-                actor_user_id=actor.user_id,
-                actor_org_id=actor.organisation_id,
-                at=at,
-            )
-        )
-        audit.record(
-            s,
-            actor,
-            "referral.draft",
-            case_id=case.id,
-            referral_id=ref.id,
-            detail={"agency_id": best.agency_id, "issue": need.issue},
-            at=at,
-        )
+        record_change(s, actor, ref, None, "draft", at, {"agency_id": best.agency_id, "issue": need.issue}, case.id)
         return RoutedNeed(need_id=need.id, issue=need.issue, referral=_view(s, ref), alternatives=result.matches[1:])
     reason: str = result.unmet_reason or "no_agency"
     detail = result.unmet_detail or ""
@@ -218,6 +200,31 @@ def _route_one(
     s.flush()
     audit.record(s, actor, "need.unmet", case_id=case.id, detail={"need_id": need.id, "reason": reason}, at=at)
     return RoutedNeed(need_id=need.id, issue=need.issue, unmet=unmet_view(unmet))
+
+
+def record_change(
+    s: Session,
+    actor: Actor,
+    ref: Referral,
+    before: str | None,
+    to: str,
+    at: dt.datetime,
+    detail: dict[str, Any],
+    case_id: str | None = None,
+) -> None:
+    """Write a referral's status change to its history and the audit log, in the caller's transaction."""
+    s.add(
+        ReferralEvent(
+            referral_id=ref.id,
+            from_status=before,
+            to_status=to,
+            actor_user_id=actor.user_id,
+            actor_org_id=actor.organisation_id,
+            at=at,
+        )
+    )
+    audit.record(s, actor, f"referral.{to}", case_id=case_id or ref.case_id, referral_id=ref.id,
+                 detail=detail, at=at)  # fmt: skip
 
 
 def _transition(
@@ -251,25 +258,7 @@ def _transition(
             f"referral {referral_id}: cannot {action}: someone else has just made it {now}", field="status"
         )
     s.expire(ref)
-    s.add(
-        ReferralEvent(
-            referral_id=referral_id,
-            from_status=before,
-            to_status=to,
-            actor_user_id=actor.user_id,
-            actor_org_id=actor.organisation_id,
-            at=at,
-        )
-    )
-    audit.record(
-        s,
-        actor,
-        f"referral.{to}",
-        case_id=ref.case_id,
-        referral_id=referral_id,
-        detail={"from": before, "to": to},
-        at=at,
-    )
+    record_change(s, actor, ref, before, to, at, {"from": before, "to": to})
     return ref, before
 
 
@@ -326,24 +315,8 @@ def draft_referral(
         )
         s.add(ref)
         s.flush()
-        s.add(
-            ReferralEvent(
-                referral_id=ref.id,
-                to_status="draft",
-                actor_user_id=actor.user_id,
-                actor_org_id=actor.organisation_id,
-                at=when,
-            )
-        )
-        audit.record(
-            s,
-            actor,
-            "referral.draft",
-            case_id=case.id,
-            referral_id=ref.id,
-            detail={"agency_id": agency_id, "issue": need.issue, "chosen": True},
-            at=when,
-        )
+        record_change(s, actor, ref, None, "draft", when,
+                      {"agency_id": agency_id, "issue": need.issue, "chosen": True}, case.id)  # fmt: skip
         return _view(s, ref)
 
 

@@ -127,6 +127,13 @@ def test_no_referral_sent_without_consent_and_withdrawal_stops_sharing(db: Datab
     assert not after.consent_active and after.person_name is None and after.safe_contact is None
     with pytest.raises(InvalidTransition):
         referrals.accept_referral(db, adviser, ref.id)
+    with db.transaction() as s:  # the history says what happened, from which status, and it is audited
+        steps = s.exec(select(ReferralEvent).where(ReferralEvent.referral_id == ref.id)).all()
+        assert [(e.from_status, e.to_status) for e in sorted(steps, key=lambda e: e.at)] == [
+            (None, "draft"), ("draft", "sent"), ("sent", "cancelled")
+        ]
+        assert s.exec(select(AuditEntry).where(AuditEntry.referral_id == ref.id,
+                                               AuditEntry.action == "referral.cancelled")).all()  # fmt: skip
 
 
 def test_decline_with_code_reroutes_to_next_match(db: Database, engine: Engine) -> None:

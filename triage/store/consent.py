@@ -12,7 +12,7 @@ from triage.store.access import REFERRER_ROLES, own_case, require_role
 from triage.store.audit import Actor
 from triage.store.db import Database
 from triage.store.errors import ConsentRequired, InvalidInput, NotFound
-from triage.store.models import Consent, ConsentPurpose, Organisation, Referral, ReferralEvent
+from triage.store.models import Consent, ConsentPurpose, Organisation, Referral
 from triage.store.types import utcnow
 from triage.store.views import ConsentView, consent_view
 
@@ -103,30 +103,16 @@ def withdraw_consent(db: Database, actor: Actor, consent_id: str, at: dt.datetim
                     )
                 )
             for ref in pending:
+                before = ref.status
                 s.execute(
                     update(Referral)
-                    .where(col(Referral.id) == ref.id, col(Referral.status) == ref.status)
+                    .where(col(Referral.id) == ref.id, col(Referral.status) == before)
                     .values(status="cancelled", updated_at=when)
                 )
-                s.add(
-                    ReferralEvent(
-                        referral_id=ref.id,
-                        from_status=ref.status,
-                        to_status="cancelled",
-                        actor_user_id=actor.user_id,
-                        actor_org_id=actor.organisation_id,
-                        at=when,
-                    )
-                )
-                audit.record(
-                    s,
-                    actor,
-                    "referral.cancelled",
-                    case_id=c.case_id,
-                    referral_id=ref.id,
-                    detail={"because": "consent_withdrawn"},
-                    at=when,
-                )
+                from triage.referrals import record_change  # triage.referrals imports this module
+
+                record_change(s, actor, ref, before, "cancelled", when, {"because": "consent_withdrawn"},
+                              c.case_id)  # fmt: skip
             audit.record(s, actor, "consent.withdraw", case_id=c.case_id, detail={"consent_id": c.id}, at=when)
         return consent_view(c)
 
