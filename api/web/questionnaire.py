@@ -297,35 +297,38 @@ def _first_of_section(qn: Questionnaire, view: flow.PageView, answers: dict[str,
     return prev is None or prev.section_id != view.section_id
 
 
-@router.get("/questionnaire/page/{token}", response_class=HTMLResponse)
-def show_page(request: Request, token: str) -> Response:
+def _open_page(request: Request, token: str) -> Response | tuple[Draft, Questionnaire, Wording, Any, Any]:
+    """The draft, questionnaire, wording, pruned answers and page view for a page address, or
+    the response to send instead: "session ended", or (for a page not shown for these answers,
+    or another questionnaire's token, from another session or before a restart or resume) a
+    redirect to where the flow says, naming no page."""
     draft = _current(request)
     if draft is None:
         return _ended(request)
     qn = questionnaire()
-    words = qn.wording(draft.lang)
     answers = flow.prune(qn, draft.answers)
     page_id = _page_id_for(request, qn, token)
     view = flow.page_view(qn, page_id, answers) if page_id else None
     if view is None:
-        # Not shown for these answers, or not this questionnaire's token (another session's,
-        # or from before a restart or resume): go where the flow says, naming no page.
         return _go(_next_url(request, qn, answers))
+    return draft, qn, qn.wording(draft.lang), answers, view
+
+
+@router.get("/questionnaire/page/{token}", response_class=HTMLResponse)
+def show_page(request: Request, token: str) -> Response:
+    opened = _open_page(request, token)
+    if isinstance(opened, Response):
+        return opened
+    draft, qn, words, _, view = opened
     return render(request, "questionnaire/page.html", **_page_ctx(request, qn, words, view, draft))
 
 
 @router.post("/questionnaire/page/{token}")
 async def answer_page(request: Request, token: str) -> Response:
-    draft = _current(request)
-    if draft is None:
-        return _ended(request)
-    qn = questionnaire()
-    words = qn.wording(draft.lang)
-    answers = flow.prune(qn, draft.answers)
-    page_id = _page_id_for(request, qn, token)
-    view = flow.page_view(qn, page_id, answers) if page_id else None
-    if view is None:
-        return _go(_next_url(request, qn, answers))
+    opened = _open_page(request, token)
+    if isinstance(opened, Response):
+        return opened
+    draft, qn, words, answers, view = opened
     form = await request.form()
     raw: dict[str, Any] = {}
     for key in form:
