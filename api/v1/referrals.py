@@ -10,6 +10,7 @@ with an outcome queues the referrer's outcome webhook in the same transaction
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Body, Depends, Path, Query, Request
@@ -230,10 +231,13 @@ def get_referral(referral_id: Id, who: Caller, db: Annotated[Database, Depends(d
 
 
 def _transition(
-    request: Request, db: Database, who: Principal, key: str | None, body: object, do: object
-) -> Response:
+    request: Request, db: Database, who: Principal, key: str | None, body: object,
+    do: Callable[[Database], object],
+) -> Response:  # fmt: skip
+    """Run one lifecycle step in the idempotency wrapper: 200 with what ``do`` returns."""
+
     def action(tx: Database) -> tuple[int, object]:
-        return 200, do(tx)  # type: ignore[operator]
+        return 200, do(tx)
 
     return idempotency.run(db, who, key, f"POST {request.url.path}", body, action)
 
