@@ -198,3 +198,15 @@ def test_generated_question_scan_agrees_with_the_interpreted_one(engine: Engine)
     finally:
         findings._questions = inner
     assert calls["n"] == 400
+
+
+def test_engine_in_force_picks_the_installed_version(engine: Engine) -> None:
+    from triage.rulesets.registry import RegistryError
+
+    today = Engine.in_force(AS_OF)
+    assert today.ruleset.version == engine.ruleset.version and today.ruleset.hash == engine.ruleset.hash
+    # Before the earliest installed version: that version, whose rules carry their own dates.
+    assert Engine.in_force(date(2020, 1, 1)) is today
+    assert Engine.in_force(AS_OF, version=engine.ruleset.version) is today
+    with pytest.raises(RegistryError, match=r"no version '1999\.1\.1'"):
+        Engine.in_force(AS_OF, version="1999.1.1")
