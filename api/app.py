@@ -133,8 +133,9 @@ async def create_assessment(
 
 @app.get("/v1/ruleset", response_model=RulesetInfo)
 def ruleset(eng: Annotated[Engine, Depends(engine)], as_of: IsoDate | None = None) -> RulesetInfo:
-    """The rule set in use: version, content hash and the rules in force on ``as_of``."""
-    rs = eng.ruleset
+    """The rule set in use: the newest installed version, or with ``as_of`` the version in force
+    that day (the one an assessment for that day uses) and its rules in force then."""
+    rs = eng.ruleset if as_of is None else Engine.in_force(as_of).ruleset
     rules = rs.rules if as_of is None else rs.in_force(as_of)
     return RulesetInfo(
         name=rs.name,

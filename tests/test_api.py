@@ -35,3 +35,12 @@ def test_bad_facts_are_problem_details_naming_the_field() -> None:
 def test_ruleset_info() -> None:
     body = client.get("/v1/ruleset", params={"as_of": "2026-11-23"}).json()
     assert body["name"] == "england" and len(body["hash"]) == 64 and body["rules_in_force"]
+
+
+def test_ruleset_for_a_day_is_the_one_assessments_for_that_day_use() -> None:
+    old = client.get("/v1/ruleset", params={"as_of": "2014-01-01"}).json()
+    now = client.get("/v1/ruleset", params={"as_of": "2026-11-23"}).json()
+    assessed = client.post("/v1/assessments", json={"as_of": "2014-01-01", "facts": {}}).json()
+    assert assessed["ruleset"]["hash"] == old["hash"]
+    # Rules carry their own dates: fewer were in force in 2014 than now.
+    assert 0 < len(old["rules_in_force"]) < len(now["rules_in_force"])
