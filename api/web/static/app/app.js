@@ -40,6 +40,8 @@ if (warning) {
   const check = () => {
     const left = total - (Date.now() - started)
     if (left <= 0) {
+      // Once: a navigation started again on the next tick would abort this one.
+      window.clearInterval(ticker)
       window.location.replace('/session-ended')
       return
     }
