@@ -210,3 +210,35 @@ def test_engine_in_force_picks_the_installed_version(engine: Engine) -> None:
     assert Engine.in_force(AS_OF, version=engine.ruleset.version) is today
     with pytest.raises(RegistryError, match=r"no version '1999\.1\.1'"):
         Engine.in_force(AS_OF, version="1999.1.1")
+
+
+def test_assessments_built_without_validation_still_validate(engine: Engine) -> None:
+    """Output models skip validation when the engine builds them; every one must still pass it."""
+    from triage.assessment import Assessment
+
+    seen_questions = seen_deadlines = 0
+    for c in generate(300, seed=21, as_of=AS_OF):
+        a = engine.assess(c, AS_OF)
+        again = Assessment.model_validate_json(a.model_dump_json())
+        assert again == a
+        seen_questions += len(a.questions)
+        seen_deadlines += sum(len(n.deadlines) for n in a.needs)
+    assert seen_questions and seen_deadlines  # the check covered the nested models
+
+
+def test_trusted_construction_rejects_what_is_not_a_field() -> None:
+    from pydantic_core import PydanticSerializationError
+
+    from triage.assessment import Question
+
+    with pytest.raises(TypeError, match="not fields: \\['colour'\\]"):
+        Question.trusted(fact="housing.tenure", question="?", could_change=[], colour="red")
+    # A required field left out cannot slip through to the output unnoticed.
+    with pytest.raises(PydanticSerializationError):
+        Question.trusted(fact="housing.tenure", question="?").model_dump_json()
+    # Defaults that are containers are never shared between instances.
+    from triage.assessment import Reason
+
+    a = Reason.trusted(kind="policy", id="p", text="t", source=[])
+    b = Reason.trusted(kind="policy", id="p", text="t", source=[])
+    assert a.facts == {} and a.facts is not b.facts

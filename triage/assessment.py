@@ -15,14 +15,24 @@ from pydantic import BaseModel, ConfigDict
 from triage.rulesets.model import LetterKind, MedicalPurpose, Source, Tier, Urgency
 
 
+class _Required:
+    """Stands in for a required field the caller did not give (serialising it fails loudly)."""
+
+    def __repr__(self) -> str:
+        return "<required field not given>"
+
+
+_REQUIRED: Any = _Required()
+
+
 class _Out(BaseModel):
     model_config = ConfigDict(frozen=True)
 
-    # Filled per class on first use: the fields in order, and each optional
-    # field's default (immutable here: None, "", False, or an empty container
-    # that is copied).
-    _order: ClassVar[tuple[str, ...] | None] = None
-    _defaults: ClassVar[dict[str, Any]] = {}
+    # Filled per class on first use: every field in declared order with its
+    # default (``_REQUIRED`` for required ones), and the fields whose default
+    # is a container that each instance needs its own copy of.
+    _template: ClassVar[dict[str, Any] | None] = None
+    _mutable: ClassVar[tuple[str, ...]] = ()
 
     @classmethod
     def trusted(cls, **values: Any) -> Self:
@@ -30,25 +40,30 @@ class _Out(BaseModel):
 
         Like ``model_construct`` without its per-field alias handling, which
         costs more than the rest of an assessment's assembly. Every field
-        without a default must be given; tests check the output validates.
+        without a default must be given (one left out makes serialising fail);
+        a name that is not a field is a TypeError. Tests check the output
+        validates.
         """
-        order = cls.__dict__.get("_order")
-        if order is None:
-            order = tuple(cls.model_fields)
-            defaults = {n: f.default for n, f in cls.model_fields.items() if not f.is_required()}
-            type.__setattr__(cls, "_order", order)
-            type.__setattr__(cls, "_defaults", defaults)
-        # The serialiser writes __dict__ in its own order, so keep the declared one.
-        defaults = cls._defaults
-        values = {
-            n: values[n] if n in values else (
-                defaults[n].copy() if isinstance(defaults[n], (list, dict)) else defaults[n]
-            )
-            for n in order
-        }  # fmt: skip
+        template = cls.__dict__.get("_template")
+        if template is None:
+            template = {
+                n: _REQUIRED if f.is_required() else f.default for n, f in cls.model_fields.items()
+            }
+            mutable = tuple(n for n, v in template.items() if isinstance(v, (list, dict)))
+            type.__setattr__(cls, "_template", template)
+            type.__setattr__(cls, "_mutable", mutable)
+        # Updating a copy of the template keeps the declared field order,
+        # which is the order the serialiser writes.
+        fields = template.copy()
+        fields.update(values)
+        if len(fields) != len(template):
+            raise TypeError(f"{cls.__name__}.trusted: not fields: {sorted(set(values) - set(template))}")
+        for name in cls._mutable:
+            if name not in values:
+                fields[name] = fields[name].copy()
         obj = cls.__new__(cls)
-        object.__setattr__(obj, "__dict__", values)
-        object.__setattr__(obj, "__pydantic_fields_set__", set(values))
+        object.__setattr__(obj, "__dict__", fields)
+        object.__setattr__(obj, "__pydantic_fields_set__", set(template))
         object.__setattr__(obj, "__pydantic_extra__", None)
         object.__setattr__(obj, "__pydantic_private__", None)
         return obj

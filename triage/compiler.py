@@ -34,6 +34,10 @@ class CompiledRule:
     asking: Evaluator  # the same, with "is X known?" unknown while X is missing (question search)
     start: int  # effective_from as an ordinal day
     end: int  # effective_to as an ordinal day (exclusive), or a far-future day
+    # Read for every reason the rule gives, so worked out once here.
+    kind: str  # need, escalate, letter or contradiction
+    reason: str  # the plain-English reason shown to people
+    fires_on_unknown: bool
 
     def in_force(self, as_of_ordinal: int) -> bool:
         return self.start <= as_of_ordinal < self.end
@@ -91,6 +95,9 @@ def compile_ruleset(ruleset: RuleSet) -> CompiledRuleSet:
                 asking=to_python(rule.condition, asking=True),
                 start=start,
                 end=end,
+                kind=rule.then.kind,
+                reason=rule.reason,
+                fires_on_unknown=rule.on_unknown == "fire",
             )
         )
     return CompiledRuleSet(

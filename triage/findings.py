@@ -28,7 +28,6 @@ from triage.compiler import CompiledRule, CompiledRuleSet
 from triage.deadlines import compute
 from triage.facts import CaseFacts
 from triage.facts.catalog import FACTS
-from triage.flatten import fact_value
 from triage.question_scan import Scan, compile_scan
 from triage.rulesets.model import URGENCY_ORDER, Urgency
 
@@ -63,20 +62,31 @@ class _Draft:
 
 
 def _facts_used(rule: CompiledRule, facts: CaseFacts) -> tuple[dict[str, Any], list[str]]:
-    used = {f.path: fact_value(facts, f.path) for f in rule.facts}
-    unknown = [path for path, value in used.items() if value == "unknown"]
+    """The facts a rule read, as ``triage.flatten.fact_value`` shows them, and which of them were unknown."""
+    used: dict[str, Any] = {}
+    unknown: list[str] = []
+    for spec in rule.facts:
+        value = getattr(getattr(facts, spec.section), spec.name)
+        if value is None:
+            value = "unknown"
+            unknown.append(spec.path)
+        elif isinstance(value, date):
+            value = value.isoformat()
+        elif isinstance(value, frozenset):
+            value = sorted(value)
+        used[spec.path] = value
     return used, unknown
 
 
 def _reason(rule: CompiledRule, facts: CaseFacts, effect: str = "") -> Reason:
     used, unknown = _facts_used(rule, facts)
     return Reason.trusted(
-        kind=rule.rule.then.kind,
+        kind=rule.kind,
         id=rule.rule.id,
-        text=rule.rule.reason,
+        text=rule.reason,
         source=rule.rule.source,
         facts=used,
-        fired_on_unknown=unknown if rule.rule.on_unknown == "fire" else [],
+        fired_on_unknown=unknown if rule.fires_on_unknown else [],
         effect=effect,
     )
 
@@ -210,13 +220,26 @@ def build(
     return Assessment.trusted(
         case_ref=facts.case_ref,
         as_of=as_of,
-        ruleset=RuleSetRef.trusted(name=ruleset.name, version=ruleset.version, hash=ruleset.hash),
+        ruleset=_ruleset_ref(ruleset),
         needs=needs,
         letters=letter_list,
         questions=questions,
         contradictions=sorted(contradictions, key=lambda c: c.rule_id),
         rules_fired=[c.rule.id for c in fired],
     )
+
+
+_REFS: dict[str, RuleSetRef] = {}
+
+
+def _ruleset_ref(ruleset: Any) -> RuleSetRef:
+    """The (immutable) reference to a rule set, built once per content hash."""
+    ref = _REFS.get(ruleset.hash)
+    if ref is None:
+        ref = _REFS[ruleset.hash] = RuleSetRef.trusted(
+            name=ruleset.name, version=ruleset.version, hash=ruleset.hash
+        )
+    return ref
 
 
 _LINKS: dict[tuple[str, str], list[ResourceLink]] = {}
@@ -318,31 +341,33 @@ def _questions(
     """
     # A section is "open" when its screening answer is not "no" and something
     # in it is known; a silent section is best opened by its screening question.
-    screened_out = {s for s in _AREA_SECTIONS if flat.get(f"{s}__concern") is False}
-    live_sections = {k.split("__", 1)[0] for k in flat if k[0] != "_"} - screened_out
+    screened_out = {s for s, key in _CONCERN_KEYS if flat.get(key) is False}
+    live_sections = frozenset(map(_SECTION_OF_KEY.get, flat)).difference(screened_out, (None,))
     scores: dict[str, list[Any]] = {}
-    for areas, plans, scan in _question_groups(compiled, flat["__as_of"]):
-        if areas & screened_out or not areas <= live_sections:
-            continue
+    for plans, scan in _live_groups(compiled, flat["__as_of"], live_sections):
         if interpreted:
             _scan_interpreted(plans, flat, drafts, letters, screened_out, scores)
         else:
             scan(flat, drafts, letters, screened_out, scores)
-    # scores[path] = [fewest answers to settle a rule, highest weight, rules, issues]
-    ranked: list[tuple[str, Any]] = sorted(scores.items(), key=lambda kv: (kv[1][0], -kv[1][1], -kv[1][2], kv[0]))
-    # Then the screening question of each area nobody has asked about yet:
-    # problems cluster, and an unasked area is the commonest missed need.
-    for section in _AREA_SECTIONS:
-        if section not in live_sections | screened_out and getattr(facts, section).concern is None:
-                ranked.append((f"{section}.concern", (99, 0, 0, set())))
+    # scores[path] = [fewest answers to settle a rule, -highest weight, -rules, path, issues]:
+    # sorting the entries themselves ranks them (paths are unique, so issues are never compared).
     per_issue: dict[str, int] = {}
-    for _, (_, _, _, issues) in ranked:
-        for issue in issues:
+    for entry in scores.values():
+        for issue in entry[4]:
             per_issue[issue] = per_issue.get(issue, 0) + 1
-    questions = [
-        _question(path, tuple(sorted(issues)))
-        for path, (_, _, _, issues) in ranked[: compiled.ruleset.policy.max_questions]
-    ]
+    ranked: list[Any] = sorted(scores.values())
+    # Then the screening question of each area nobody has asked about yet:
+    # problems cluster, and an unasked area is the commonest missed need. A
+    # section with nothing in the flat facts has its screening answer unknown.
+    for section, screening in _SCREENING:
+        if section not in live_sections and section not in screened_out:
+            ranked.append(screening)
+    questions = []
+    for _, _, _, path, issues in ranked[: compiled.ruleset.policy.max_questions]:
+        q = _QUESTIONS.get((path, issues))
+        if q is None:
+            q = _QUESTIONS[(path, issues)] = _question(path, tuple(sorted(issues)))
+        questions.append(q)
     return questions, per_issue
 
 
@@ -376,7 +401,7 @@ def _scan_interpreted(
             dating = d is not None and bool(need[3])
         else:
             dating = False
-            changes = set(_would_change(c, drafts, letters))
+            changes = frozenset(_would_change(c, drafts, letters))
             if not changes:
                 continue
         missing = [spec for spec in specs if spec.key not in flat]
@@ -388,12 +413,23 @@ def _scan_interpreted(
             g = 0 if dating and need is not None and spec.path in need[3] else gap_here
             s = scores.get(spec.path)
             if s is None:
-                scores[spec.path] = [g, weight, 1, changes]
+                scores[spec.path] = [g, -weight, -1, spec.path, changes]
             else:
-                s[0], s[1], s[2], s[3] = min(s[0], g), max(s[1], weight), s[2] + 1, s[3] | changes
+                s[0], s[1], s[2], s[4] = min(s[0], g), min(s[1], -weight), s[2] - 1, s[4] | changes
 
 
-_QUESTIONS: dict[tuple[str, tuple[str, ...]], Question] = {}
+# Questions are immutable and few, so each distinct one is built once.
+_QUESTIONS: dict[tuple[str, Any], Question] = {}
+_CONCERN_KEYS = tuple((s, f"{s}__concern") for s in _AREA_SECTIONS)
+# Each area's screening question, ranked after every other question.
+_SCREENING = tuple((s, (99, 0, 0, f"{s}.concern", ())) for s in _AREA_SECTIONS)
+# Every key flatten() can write, to its section: one C-level lookup per key.
+_SECTION_OF_KEY: dict[str, str | None] = {"__case": None, "__as_of": None}
+for _spec in FACTS.values():
+    _SECTION_OF_KEY[_spec.key] = _spec.section
+    for _choice in _spec.choices:
+        _SECTION_OF_KEY[f"{_spec.key}__{_choice}"] = _spec.section
+
 # Per rule, what the question search reads, unpacked once: its evaluator, the
 # rule, for a need its (issue, tier, urgency rank, facts its deadlines count
 # from), its weight and its facts.
@@ -433,16 +469,33 @@ def _question_groups(compiled: CompiledRuleSet, as_of_ordinal: int) -> tuple[_Gr
 
 
 def _question(path: str, issues: tuple[str, ...]) -> Question:
-    """Questions are immutable and few, so each distinct one is built once."""
-    q = _QUESTIONS.get((path, issues))
-    if q is None:
-        text = (
-            f"Is anything about {path.split('.')[0].replace('_', ' ')} causing a problem?"
-            if path.endswith(".concern")
-            else FACTS[path].question
+    text = (
+        f"Is anything about {path.split('.')[0].replace('_', ' ')} causing a problem?"
+        if path.endswith(".concern")
+        else FACTS[path].question
+    )
+    return Question(fact=path, question=text, could_change=list(issues))
+
+
+_LIVE: dict[tuple[str, int, frozenset[Any]], tuple[tuple[tuple[_Plan, ...], Scan], ...]] = {}
+
+
+def _live_groups(
+    compiled: CompiledRuleSet, as_of_ordinal: int, live_sections: frozenset[Any]
+) -> tuple[tuple[tuple[_Plan, ...], Scan], ...]:
+    """The groups whose areas are all live: one lookup per case (at most 2**9 area sets a day)."""
+    key = (compiled.name, as_of_ordinal, live_sections)
+    live = _LIVE.get(key)
+    if live is None:
+        live = tuple(
+            (plans, scan)
+            for areas, plans, scan in _question_groups(compiled, as_of_ordinal)
+            if areas <= live_sections
         )
-        q = _QUESTIONS[(path, issues)] = Question(fact=path, question=text, could_change=list(issues))
-    return q
+        if len(_LIVE) > 4096:  # many distinct days: keep it bounded
+            _LIVE.clear()
+        _LIVE[key] = live
+    return live
 
 
 def _weight(c: CompiledRule) -> int:

@@ -303,12 +303,16 @@ _PY_SYMBOLS: dict[Op, str] = {"eq": "==", "ne": "!=", "gt": ">", "gte": ">=", "l
 
 
 def _emit(cond: Cond, out: str, lines: list[str], depth: int, counter: Any, asking: bool = False) -> None:
-    """Append statements that set ``out`` to True, False or None for ``cond``."""
+    """Append statements that set ``out`` to True, False or None for ``cond``.
+
+    Flat values are plain ``str``, ``int``, ``float`` and ``bool``, whose
+    comparisons already give a ``bool``.
+    """
     pad = "    " * depth
     if isinstance(cond, Cmp):
         v = f"v{next(counter)}"
         lines.append(f"{pad}{v} = _get({cond.key!r}, _M)")
-        lines.append(f"{pad}{out} = None if {v} is _M else bool({v} {_PY_SYMBOLS[cond.op]} {cond.value!r})")
+        lines.append(f"{pad}{out} = None if {v} is _M else {v} {_PY_SYMBOLS[cond.op]} {cond.value!r}")
         return
     if isinstance(cond, Known):
         if asking:
@@ -321,18 +325,50 @@ def _emit(cond: Cond, out: str, lines: list[str], depth: int, counter: Any, aski
         _emit(cond.item, t, lines, depth, counter, asking)
         lines.append(f"{pad}{out} = None if {t} is None else not {t}")
         return
+    # All stops at the first False, Any at the first True (``break`` leaves
+    # the one-pass loop); an unknown item leaves the result unknown unless a
+    # later item decides it.
     decisive, neutral = (False, True) if isinstance(cond, All) else (True, False)
     lines.append(f"{pad}{out} = {neutral}")
     lines.append(f"{pad}while True:")
+    inner = pad + "    "
     for item in cond.items:
+        if isinstance(item, Cmp):
+            # Written out in place: one lookup, one comparison, no temporary.
+            v = f"v{next(counter)}"
+            test = f"{v} {_PY_SYMBOLS[item.op]} {item.value!r}"
+            lines.append(f"{inner}{v} = _get({item.key!r}, _M)")
+            lines.append(f"{inner}if {v} is _M:")
+            lines.append(f"{inner}    {out} = None")
+            lines.append(f"{inner}elif {'not ' if decisive is False else ''}({test}):")
+            lines.append(f"{inner}    {out} = {decisive}")
+            lines.append(f"{inner}    break")
+            continue
+        if isinstance(item, Known):
+            present = f"{item.fact.key!r} in f"
+            # A present fact makes "known" True and "unknown" False.
+            item_when_present = item.known
+            if asking:
+                lines.append(f"{inner}if not {present}:")
+                lines.append(f"{inner}    {out} = None")
+                if item_when_present is decisive:
+                    lines.append(f"{inner}else:")
+                    lines.append(f"{inner}    {out} = {decisive}")
+                    lines.append(f"{inner}    break")
+            else:
+                decides_when = "" if item_when_present is decisive else "not "
+                lines.append(f"{inner}if {decides_when}{present}:")
+                lines.append(f"{inner}    {out} = {decisive}")
+                lines.append(f"{inner}    break")
+            continue
         t = f"t{next(counter)}"
         _emit(item, t, lines, depth + 1, counter, asking)
-        lines.append(f"{pad}    if {t} is {decisive}:")
-        lines.append(f"{pad}        {out} = {decisive}")
-        lines.append(f"{pad}        break")
-        lines.append(f"{pad}    if {t} is None:")
-        lines.append(f"{pad}        {out} = None")
-    lines.append(f"{pad}    break")
+        lines.append(f"{inner}if {t} is {decisive}:")
+        lines.append(f"{inner}    {out} = {decisive}")
+        lines.append(f"{inner}    break")
+        lines.append(f"{inner}if {t} is None:")
+        lines.append(f"{inner}    {out} = None")
+    lines.append(f"{inner}break")
 
 
 def interpret(cond: Cond) -> Evaluator:
