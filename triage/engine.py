@@ -18,6 +18,7 @@ import os
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,7 @@ from triage.rulesets.loader import RuleSet, load_ruleset
 __all__ = ["Engine", "EngineError"]
 
 _ENGINES: dict[str, Engine] = {}
+_RULE_INDEX = attrgetter("index")
 _ENGINES_LOCK = threading.Lock()
 _INSTALLED: dict[tuple[str, str | None], list[tuple[date, Path]]] = {}
 _BY_PATH: dict[Path, Engine] = {}
@@ -113,9 +115,9 @@ class Engine:
         A rule whose condition has an ``any`` may fire once per true branch;
         each rule counts once.
         """
-        by_name = self.compiled.by_name
-        names = {n for n in self._runner.fired(flat, case_ref) if n != CATCH_ALL}
-        return sorted((by_name[n] for n in names), key=lambda c: c.index)
+        names = set(self._runner.fired(flat, case_ref))
+        names.discard(CATCH_ALL)
+        return sorted(map(self.compiled.by_name.__getitem__, names), key=_RULE_INDEX)
 
     def fired_python(self, flat: dict[str, Any]) -> list[CompiledRule]:
         """The same rules evaluated in plain Python: the reference the engine is checked against."""

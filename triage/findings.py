@@ -192,7 +192,12 @@ def build(
                 LetterNeeded.trusted(kind="referral", issue=draft.issue, rule_id="policy.referral",
                              reason=f"Tier {draft.tier}: referral to an advice agency."),
             )
-    letter_list = sorted(letters.values(), key=lambda x: (x.issue, x.kind, x.purpose or ""))
+    letter_list = list(letters.values())
+    if len(letter_list) > 1:
+        letter_list.sort(key=_letter_order)
+    letters_of: dict[str, list[LetterNeeded]] = {}
+    for x in letter_list:
+        letters_of.setdefault(x.issue, []).append(x)
     needs = []
     for draft in drafts.values():
         issue = taxonomy.issues[draft.issue]
@@ -209,14 +214,16 @@ def build(
                 late=draft.late,
                 legal_aid=draft.legal_aid,
                 confidence="high" if open_q == 0 else "medium" if open_q <= 2 else "low",
-                deadlines=sorted(draft.deadlines, key=lambda d: (d.date, d.deadline_id, d.rule_id)),
+                deadlines=sorted(draft.deadlines, key=_deadline_order) if len(draft.deadlines) > 1
+                else draft.deadlines,
                 reasons=draft.reasons,
                 resources=_resource_links(compiled, draft.issue),
-                letters=[x for x in letter_list if x.issue == draft.issue],
+                letters=letters_of.get(draft.issue, []),
                 health_link=issue.health_link,
             )
         )
-    needs.sort(key=lambda n: (-URGENCY_ORDER[n.urgency], -n.tier, n.issue))
+    if len(needs) > 1:
+        needs.sort(key=lambda n: (-URGENCY_ORDER[n.urgency], -n.tier, n.issue))
     return Assessment.trusted(
         case_ref=facts.case_ref,
         as_of=as_of,
@@ -224,9 +231,18 @@ def build(
         needs=needs,
         letters=letter_list,
         questions=questions,
-        contradictions=sorted(contradictions, key=lambda c: c.rule_id),
+        contradictions=sorted(contradictions, key=lambda c: c.rule_id) if len(contradictions) > 1
+        else contradictions,
         rules_fired=[c.rule.id for c in fired],
     )
+
+
+def _letter_order(x: LetterNeeded) -> tuple[str, str, str]:
+    return (x.issue, x.kind, x.purpose or "")
+
+
+def _deadline_order(d: Deadline) -> tuple[date, str, str]:
+    return (d.date, d.deadline_id, d.rule_id)
 
 
 _REFS: dict[str, RuleSetRef] = {}
@@ -264,8 +280,7 @@ def _apply_deadline_policy(compiled: CompiledRuleSet, drafts: dict[str, _Draft],
         live = [d for d in draft.deadlines if d.status in ("open", "late_route")]
         if live:
             nearest = min(live, key=lambda d: d.days_left)
-            band = next((b for b in sorted(dpol.bands, key=lambda b: b.within_days)
-                         if nearest.days_left <= b.within_days), None)  # fmt: skip
+            band = next((b for b in dpol.bands if nearest.days_left <= b.within_days), None)
             tier = dpol.min_tier if nearest.days_left <= dpol.min_tier_within_days else None
             effect = draft.raise_to(tier, band.urgency if band else None)
             if effect:
@@ -336,6 +351,8 @@ def _questions(
 ) -> tuple[list[Question], dict[str, int]]:
     """Unknown facts whose answer could change the result, most consequential first.
 
+    Also returns, for each found need's issue, how many such facts could change it.
+
     The per-rule work runs as generated code (``triage.question_scan``);
     ``interpreted=True`` runs :func:`_scan_interpreted`, the plain reference.
     """
@@ -351,10 +368,12 @@ def _questions(
             scan(flat, drafts, letters, screened_out, scores)
     # scores[path] = [fewest answers to settle a rule, -highest weight, -rules, path, issues]:
     # sorting the entries themselves ranks them (paths are unique, so issues are never compared).
+    # Per found need, how many questions could change it (its confidence).
     per_issue: dict[str, int] = {}
-    for entry in scores.values():
-        for issue in entry[4]:
-            per_issue[issue] = per_issue.get(issue, 0) + 1
+    if drafts:
+        for entry in scores.values():
+            for issue in entry[4]:
+                per_issue[issue] = per_issue.get(issue, 0) + 1
     ranked: list[Any] = sorted(scores.values())
     # Then the screening question of each area nobody has asked about yet:
     # problems cluster, and an unasked area is the commonest missed need. A

@@ -266,6 +266,12 @@ class DeadlinePolicy(Strict):
 
     _source_list = field_validator("source", mode="before")(_as_list)
 
+    @model_validator(mode="after")
+    def _nearest_first(self) -> DeadlinePolicy:
+        # The first band that holds applies, so keep them smallest ``within_days`` first.
+        self.bands.sort(key=lambda b: b.within_days)
+        return self
+
 
 class LatePolicy(Strict):
     """What a passed deadline does to a need."""
