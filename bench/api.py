@@ -13,9 +13,20 @@ client costs far less than either server.
 2. Latency at 80% of the assessment endpoint's peak: an open-loop schedule
    (requests due at fixed intervals, latency counted from when each was due,
    so a stalled server cannot hide its queue) for ``--seconds``; p50 and p99.
+3. Why that latency is what it is. The control: the same latency run against
+   the echo endpoint at 80% of its own peak, which shows what the machine and
+   the client allow a server doing almost nothing. And the paced peak, the highest open-loop rate
+   (stepping up 10% of the closed-loop peak at a time, 2 s each) the server
+   keeps up with (answers >= 97% of the offered rate, p50 under 20 ms), and
+   p99 at 80% of it. On a small shared machine a server answering requests
+   that arrive spaced out pays more CPU per request than one fed back to back
+   (measured on the 2-core VM: about 1.6 ms against 1.3 ms for the
+   assessment endpoint, 1.1 against 0.9 for the echo endpoint), so the paced
+   peak sits below the closed-loop one and 80% of the latter can be near 100%
+   of the former.
 
 Prints throughputs, their ratio (target >= 40%) and the latencies (target p99
-< 50 ms). Bounded and self-stopping; asserts nothing. Rate limiting and the
+< 50 ms at 80% of the closed-loop peak). Bounded and self-stopping; asserts nothing. Rate limiting and the
 outbox worker are turned off in the servers; the state folder is a temporary one.
 """
 
@@ -161,7 +172,10 @@ async def closed_loop(port: int, requests: list[bytes], connections: int, second
 
 
 async def open_loop(port: int, requests: list[bytes], rate: float, seconds: float, connections: int) -> list[float]:
-    """Latencies (s) of requests due every 1/rate seconds, each timed from when it was due."""
+    """Latencies (s) of requests due every 1/rate seconds, each timed from when it was due.
+
+    The answered rate is ``len(latencies)`` over the last latency's finish: see
+    :func:`kept_up`."""
     pool: asyncio.Queue[Connection] = asyncio.Queue()
     for _ in range(connections):
         pool.put_nowait(await Connection.open(port))
@@ -188,6 +202,25 @@ async def open_loop(port: int, requests: list[bytes], rate: float, seconds: floa
     while not pool.empty():
         pool.get_nowait().close()
     return latencies
+
+
+def kept_up(latencies: list[float], rate: float, seconds: float) -> bool:
+    """Whether the server answered the offered rate: >= 97% of it, p50 under 20 ms."""
+    # The last request was due at about ``seconds``; its latency is how far
+    # behind the schedule the server finished.
+    answered = len(latencies) / (seconds + latencies[-1]) if latencies else 0.0
+    return answered >= 0.97 * rate and percentile(latencies, 50) < 0.020
+
+
+async def paced_peak(port: int, requests: list[bytes], closed_peak: float, connections: int) -> float:
+    """The highest open-loop rate, in steps of 10% of ``closed_peak``, that the server keeps up with."""
+    best = 0.0
+    for tenths in range(5, 13):
+        rate = closed_peak * tenths / 10
+        if not kept_up(await open_loop(port, requests, rate, 2.0, connections), rate, 2.0):
+            break
+        best = rate
+    return best
 
 
 def percentile(xs: list[float], p: float) -> float:
@@ -225,12 +258,17 @@ def main() -> None:
         reqs = requests_for("/echo", port, bodies)
         asyncio.run(closed_loop(port, reqs, args.connections, 1.0))  # warm up
         echo_rps, echo_bad = asyncio.run(closed_loop(port, reqs, args.connections, args.seconds))
+        # The control: the same latency run against a server doing almost nothing.
+        echo_lat = asyncio.run(open_loop(port, reqs, 0.8 * echo_rps, args.seconds, args.connections * 4))
     with server("app") as port:
         reqs = requests_for("/v1/assessments", port, bodies)
         asyncio.run(closed_loop(port, reqs, args.connections, 2.0))  # warm up: compile, caches
         app_rps, app_bad = asyncio.run(closed_loop(port, reqs, args.connections, args.seconds))
         rate = 0.8 * app_rps
         lat = asyncio.run(open_loop(port, reqs, rate, args.seconds, args.connections * 4))
+        paced = asyncio.run(paced_peak(port, reqs, app_rps, args.connections * 4))
+        paced_lat = (asyncio.run(open_loop(port, reqs, 0.8 * paced, args.seconds, args.connections * 4))
+                     if paced else [])  # fmt: skip
     if echo_bad or app_bad:
         print(f"WARNING: non-200 answers: echo {echo_bad}, assessments {app_bad}")
     ratio = app_rps / echo_rps
@@ -240,6 +278,14 @@ def main() -> None:
     print(f"ratio                  {ratio:8.1%}   (target >= 40%: {'met' if ratio >= 0.40 else 'NOT met'})")
     print(f"at 80% of peak ({rate:.0f} req/s, {len(lat)} requests): p50 {p50:.1f} ms, p99 {p99:.1f} ms   "
           f"(target p99 < 50 ms: {'met' if p99 < 50 else 'NOT met'})")  # fmt: skip
+    print(f"control: the echo endpoint at 80% of its peak ({0.8 * echo_rps:.0f} req/s): "
+          f"p50 {percentile(echo_lat, 50) * 1000:.1f} ms, p99 {percentile(echo_lat, 99) * 1000:.1f} ms")
+    if paced_lat:
+        print(f"paced peak {paced:.0f} req/s ({paced / app_rps:.0%} of the closed-loop peak); at 80% of it "
+              f"({0.8 * paced:.0f} req/s): p50 {percentile(paced_lat, 50) * 1000:.1f} ms, "
+              f"p99 {percentile(paced_lat, 99) * 1000:.1f} ms")  # fmt: skip
+    else:
+        print("paced peak: the server did not keep up even at 50% of the closed-loop peak")
 
 
 if __name__ == "__main__":
