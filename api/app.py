@@ -63,7 +63,11 @@ def _warm_on_start(application: FastAPI) -> None:
             # pause every request queued behind it would wait out.
             gc.collect()
             gc.freeze()
-            yield state
+            try:
+                yield state
+            finally:
+                # What this lifespan made (stores, threads) is garbage once it ends.
+                gc.unfreeze()
 
     application.router.lifespan_context = lifespan
 

@@ -54,4 +54,5 @@ def test_start_up_moves_what_it_loaded_out_of_the_collectors_reach() -> None:
     with TestClient(app) as started:
         assert started.get("/readyz").status_code == 200
         assert gc.get_freeze_count() > 10_000
-    gc.unfreeze()
+    # What the lifespan made (its store, its outbox thread) can be collected once it ends.
+    assert gc.get_freeze_count() == 0

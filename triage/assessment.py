@@ -50,8 +50,9 @@ class _Out(BaseModel):
                 n: _REQUIRED if f.is_required() else f.default for n, f in cls.model_fields.items()
             }
             mutable = tuple(n for n, v in template.items() if isinstance(v, (list, dict)))
-            type.__setattr__(cls, "_template", template)
+            # _mutable first: another thread seeing the template must see it too.
             type.__setattr__(cls, "_mutable", mutable)
+            type.__setattr__(cls, "_template", template)
         # Updating a copy of the template keeps the declared field order,
         # which is the order the serialiser writes.
         fields = template.copy()

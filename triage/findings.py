@@ -442,12 +442,14 @@ _QUESTIONS: dict[tuple[str, Any], Question] = {}
 _CONCERN_KEYS = tuple((s, f"{s}__concern") for s in _AREA_SECTIONS)
 # Each area's screening question, ranked after every other question.
 _SCREENING = tuple((s, (99, 0, 0, f"{s}.concern", ())) for s in _AREA_SECTIONS)
-# Every key flatten() can write, to its section: one C-level lookup per key.
+# Every key flatten() can write, to its area section (None for the person,
+# health and engine keys, which open no area): one C-level lookup per key.
 _SECTION_OF_KEY: dict[str, str | None] = {"__case": None, "__as_of": None}
 for _spec in FACTS.values():
-    _SECTION_OF_KEY[_spec.key] = _spec.section
+    _area = None if _spec.section in _CROSS_CUTTING else _spec.section
+    _SECTION_OF_KEY[_spec.key] = _area
     for _choice in _spec.choices:
-        _SECTION_OF_KEY[f"{_spec.key}__{_choice}"] = _spec.section
+        _SECTION_OF_KEY[f"{_spec.key}__{_choice}"] = _area
 
 # Per rule, what the question search reads, unpacked once: its evaluator, the
 # rule, for a need its (issue, tier, urgency rank, facts its deadlines count
