@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -43,19 +44,27 @@ def engine() -> Engine:
     return Engine.default(select("england"))
 
 
-async def warm_engine() -> Engine:
-    """The default engine, without a worker-thread hop once it is built."""
-    return engine()
+def warm_engines(today: dt.date) -> None:
+    """Load every installed rule-set version (about a second of rule-file parsing each)
+    and compile today's question search, so no request waits for either."""
+    from triage.rulesets.registry import installed
+
+    engine()
+    for version in installed("england"):
+        Engine.in_force(version.in_force_from)
+    Engine.in_force(today).prepare(today)
 
 
 def _warm_on_start(application: FastAPI) -> None:
-    """Build the default engine (about a second of rule-file parsing) before the first
-    request, in a worker thread, so no request waits for it on the event loop."""
+    """Warm the engines (see :func:`warm_engines`) before the first request, in a worker
+    thread, so no request waits for them on the event loop."""
     inner = application.router.lifespan_context
 
     @asynccontextmanager
     async def lifespan(a: Any) -> AsyncIterator[Any]:
-        await run_in_threadpool(engine)
+        # The server's own day, only to choose what to build ahead: every
+        # assessment still uses the as_of it is given.
+        await run_in_threadpool(warm_engines, dt.date.today())
         async with inner(a) as state:
             # Everything loaded so far (modules, rule sets, compiled rules) lives
             # as long as the process. Moved out of the collector's reach, a full
@@ -124,7 +133,6 @@ def readyz(eng: Annotated[Engine, Depends(engine)]) -> dict[str, str]:
 )
 async def create_assessment(
     body: AssessmentRequest,
-    _warm: Annotated[Engine, Depends(warm_engine)],
     _caller: Annotated[Principal | None, Depends(optional_principal)],
 ) -> Response:
     """Stateless triage: the needs, tiers, urgency, deadlines and reasons for these facts.

@@ -56,3 +56,18 @@ def test_start_up_moves_what_it_loaded_out_of_the_collectors_reach() -> None:
         assert gc.get_freeze_count() > 10_000
     # What the lifespan made (its store, its outbox thread) can be collected once it ends.
     assert gc.get_freeze_count() == 0
+
+
+def test_start_up_builds_what_the_first_request_would_wait_for() -> None:
+    """Each installed rule-set version is loaded and today's question search compiled before any request."""
+    import datetime as dt
+
+    from triage import engine as engine_module
+    from triage import findings
+    from triage.rulesets.registry import installed
+
+    engine_module._BY_PATH.clear()
+    findings._GROUPS.clear()
+    with TestClient(app):
+        assert {v.path for v in installed("england")} <= set(engine_module._BY_PATH)
+        assert any(day == dt.date.today().toordinal() for _, day in findings._GROUPS)

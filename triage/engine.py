@@ -98,6 +98,17 @@ class Engine:
                 _BY_PATH[path] = engine
         return engine
 
+    def prepare(self, as_of: date) -> None:
+        """Build ahead what the first case for ``as_of`` would otherwise build.
+
+        The question search is compiled per day (the rules in force differ by
+        day), about a tenth of a second; a server calls this at start-up so no
+        request waits for it.
+        """
+        from triage.findings import prepare_day
+
+        prepare_day(self.compiled, as_of.toordinal())
+
     # ------------------------------------------------------------ single cases
 
     def assess(self, facts: CaseFacts | Mapping[str, Any], as_of: date) -> Assessment:

@@ -489,6 +489,11 @@ def _question_groups(compiled: CompiledRuleSet, as_of_ordinal: int) -> tuple[_Gr
     return groups
 
 
+def prepare_day(compiled: CompiledRuleSet, as_of_ordinal: int) -> None:
+    """Compile the question search for a day ahead of its first case."""
+    _question_groups(compiled, as_of_ordinal)
+
+
 def _question(path: str, issues: tuple[str, ...]) -> Question:
     text = (
         f"Is anything about {path.split('.')[0].replace('_', ' ')} causing a problem?"

@@ -93,3 +93,16 @@ def test_agencies_search(client: TestClient, keys: Keys) -> None:
         assert "housing" in a["areas"] or any(i.startswith("housing.") for i in a["issues"])
         assert a["organisation_id"]
     assert "demo-east-law-centre" in {a["id"] for a in newham_t3}
+
+
+def test_a_stateless_assessment_takes_no_key_or_a_valid_one_either_way(client: TestClient, keys: Keys) -> None:
+    body = {"as_of": "2026-11-23", "facts": PIP_CASE["facts"]}
+    assert client.post("/v1/assessments", json=body).status_code == 200
+    for headers in (keys.bearer(keys.hospital), {"X-API-Key": keys.gp}, {"authorization": f"bearer  {keys.gp} "}):
+        assert client.post("/v1/assessments", json=body, headers=headers).status_code == 200, headers
+    # Another scheme is not an API key (as HTTPBearer reads it): the call is keyless.
+    assert client.post("/v1/assessments", json=body, headers={"Authorization": "Basic dXNlcjpwdw=="}).status_code == 200
+    for headers in ({"Authorization": "Bearer tjk_not_a_key"}, {"X-API-Key": "tjk_not_a_key"}):
+        r = client.post("/v1/assessments", json=body, headers=headers)
+        assert r.status_code == 401 and r.headers["www-authenticate"].startswith("Bearer"), headers
+        assert r.json()["detail"].startswith("authorization: this API key is not valid")
