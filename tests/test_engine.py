@@ -192,12 +192,14 @@ def test_generated_question_scan_agrees_with_the_interpreted_one(engine: Engine)
         return fast
 
     findings._questions = both  # type: ignore[assignment]
+    later = date(2027, 6, 1)  # another day: other rules in force, other deadlines passed
     try:
-        for c in generate(400, seed=13, as_of=AS_OF):
-            engine.assess(c, AS_OF)
+        for day in (AS_OF, later):
+            for c in generate(600, seed=13, as_of=day):
+                engine.assess(c, day)
     finally:
         findings._questions = inner
-    assert calls["n"] == 400
+    assert calls["n"] == 1200
 
 
 def test_engine_in_force_picks_the_installed_version(engine: Engine) -> None:
