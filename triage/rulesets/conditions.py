@@ -371,7 +371,7 @@ def _emit(cond: Cond, out: str, lines: list[str], depth: int, counter: Any, aski
     lines.append(f"{inner}break")
 
 
-def interpret(cond: Cond) -> Evaluator:
+def interpret(cond: Cond, asking: bool = False) -> Evaluator:
     """The same three-valued evaluation as :func:`to_python`, by walking the tree."""
     if isinstance(cond, Cmp):
         key, value, fn = cond.key, cond.value, _PY_OPS[cond.op]
@@ -383,16 +383,18 @@ def interpret(cond: Cond) -> Evaluator:
         return leaf
     if isinstance(cond, Known):
         fkey, want = cond.fact.key, cond.known
+        if asking:
+            return lambda flat: want if fkey in flat else None
         return lambda flat: (fkey in flat) == want
     if isinstance(cond, Not):
-        inner = interpret(cond.item)
+        inner = interpret(cond.item, asking)
 
         def negated(flat: Flat) -> Kleene:
             r = inner(flat)
             return None if r is None else not r
 
         return negated
-    parts = tuple(interpret(i) for i in cond.items)
+    parts = tuple(interpret(i, asking) for i in cond.items)
     if isinstance(cond, All):
 
         def conj(flat: Flat) -> Kleene:
