@@ -59,8 +59,9 @@ def principal(
 def _key_in_headers(request: Request) -> str | None:
     """The key sent as ``Authorization: Bearer <key>`` or ``X-API-Key``, read as ``_bearer`` and ``_header`` do."""
     scheme, _, credentials = request.headers.get("authorization", "").strip().partition(" ")
-    if scheme.lower() == "bearer" and credentials.strip():
-        return credentials.strip()
+    key = credentials.strip()
+    if scheme.lower() == "bearer" and key:
+        return key
     return request.headers.get("x-api-key") or None
 
 

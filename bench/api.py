@@ -15,20 +15,20 @@ client costs far less than either server.
    so a stalled server cannot hide its queue) for ``--seconds``; p50 and p99.
 3. Why that latency is what it is. The control: the same latency run against
    the echo endpoint at 80% of its own peak, which shows what the machine and
-   the client allow a server doing almost nothing. And the paced peak, the highest open-loop rate
-   (stepping up 10% of the closed-loop peak at a time, 2 s each) the server
-   keeps up with (the answers take at most 1/0.97 of the schedule's span, and
-   p50 is under 20 ms), and
-   p99 at 80% of it. On a small shared machine a server answering requests
-   that arrive spaced out pays more CPU per request than one fed back to back
-   (measured on the 2-core VM: about 1.6 ms against 1.3 ms for the
-   assessment endpoint, 1.1 against 0.9 for the echo endpoint), so the paced
-   peak sits below the closed-loop one and 80% of the latter can be near 100%
-   of the former.
+   the client allow a server doing almost nothing. And the paced peak: the
+   highest open-loop rate, stepping up 10% of the closed-loop peak at a time
+   (2 s each), that the server keeps up with (its answers take at most 1/0.97
+   of the schedule's span and p50 stays under 20 ms), with p99 at 80% of it.
+   On a small shared machine a server answering requests that arrive spaced
+   out pays more CPU per request than one fed back to back (measured on the
+   2-core VM: about 1.6 ms against 1.3 ms for the assessment endpoint, 1.1
+   against 0.9 for the echo endpoint), so the paced peak can sit below the
+   closed-loop one.
 
 Prints throughputs, their ratio (target >= 40%) and the latencies (target p99
-< 50 ms at 80% of the closed-loop peak). Bounded and self-stopping; asserts nothing. Rate limiting and the
-outbox worker are turned off in the servers; the state folder is a temporary one.
+< 50 ms at 80% of the closed-loop peak). Bounded and self-stopping; asserts
+nothing. Rate limiting and the outbox worker are turned off in the servers;
+the state folder is a temporary one.
 """
 
 from __future__ import annotations

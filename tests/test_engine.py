@@ -247,3 +247,13 @@ def test_trusted_construction_rejects_what_is_not_a_field() -> None:
     a = Reason.trusted(kind="policy", id="p", text="t", source=[])
     b = Reason.trusted(kind="policy", id="p", text="t", source=[])
     assert a.facts == {} and a.facts is not b.facts
+
+
+def test_the_question_search_refuses_rules_it_cannot_rank(engine: Engine) -> None:
+    """Contradictions change no need; handed one, the scan compiler says so rather than guessing."""
+    from triage.findings import _weight
+    from triage.question_scan import compile_scan
+
+    contradiction = next(c for c in engine.compiled.rules if c.rule.then.contradiction is not None)
+    with pytest.raises(ValueError, match=f"rule {contradiction.rule.id}: the question search takes"):
+        compile_scan((contradiction,), _weight)

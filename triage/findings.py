@@ -29,6 +29,7 @@ from triage.deadlines import compute
 from triage.facts import CaseFacts
 from triage.facts.catalog import FACTS
 from triage.question_scan import Scan, compile_scan
+from triage.rulesets.loader import RuleSet
 from triage.rulesets.model import URGENCY_ORDER, Urgency
 
 _CROSS_CUTTING = frozenset({"person", "health"})
@@ -183,7 +184,7 @@ def build(
                            effect=effect)
                 )
 
-    questions, per_issue = _questions(compiled, facts, flat, drafts, letters)
+    questions, per_issue = _questions(compiled, flat, drafts, letters)
 
     for draft in drafts.values():
         if draft.tier >= policy.referral_letter_min_tier:
@@ -248,7 +249,7 @@ def _deadline_order(d: Deadline) -> tuple[date, str, str]:
 _REFS: dict[str, RuleSetRef] = {}
 
 
-def _ruleset_ref(ruleset: Any) -> RuleSetRef:
+def _ruleset_ref(ruleset: RuleSet) -> RuleSetRef:
     """The (immutable) reference to a rule set, built once per content hash."""
     ref = _REFS.get(ruleset.hash)
     if ref is None:
@@ -343,7 +344,6 @@ def _would_change(
 
 def _questions(
     compiled: CompiledRuleSet,
-    facts: CaseFacts,
     flat: dict[str, Any],
     drafts: dict[str, _Draft],
     letters: dict[tuple[str, str, str | None], Any],
@@ -462,8 +462,8 @@ _GROUPS: dict[tuple[str, int], tuple[_Group, ...]] = {}
 def _question_groups(compiled: CompiledRuleSet, as_of_ordinal: int) -> tuple[_Group, ...]:
     """Rules that can raise a question on this day, grouped by the areas they read.
 
-    Cases on one day share the grouping, so the per-case work is one subset
-    test per group rather than per rule.
+    Cases on one day share the grouping; :func:`_live_groups` then picks a
+    case's groups with one lookup by its answered areas.
     """
     key = (compiled.name, as_of_ordinal)
     groups = _GROUPS.get(key)
@@ -480,7 +480,7 @@ def _question_groups(compiled: CompiledRuleSet, as_of_ordinal: int) -> tuple[_Gr
                 plan = (c.asking, c, need, _weight(c), c.facts)
                 by_areas.setdefault(c.sections - _CROSS_CUTTING, []).append(plan)
         groups = tuple(
-            (areas, tuple(plans), compile_scan(tuple(p[1] for p in plans), _would_change, _weight))
+            (areas, tuple(plans), compile_scan(tuple(p[1] for p in plans), _weight))
             for areas, plans in by_areas.items()
         )
         if len(_GROUPS) > 64:  # many distinct days (a replay over years): keep it bounded

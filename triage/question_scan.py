@@ -27,8 +27,7 @@ from triage.rulesets.model import URGENCY_ORDER, EscalateThen
 Scan = Callable[[dict[str, Any], dict[str, Any], dict[Any, Any], set[str], dict[str, list[Any]]], None]
 
 
-def compile_scan(rules: tuple[CompiledRule, ...], would_change: Callable[..., list[str]], weight: Callable[
-        [CompiledRule], int]) -> Scan:  # fmt: skip
+def compile_scan(rules: tuple[CompiledRule, ...], weight: Callable[[CompiledRule], int]) -> Scan:
     """One function doing the question search's per-rule work for ``rules``, in order.
 
     Two shortcuts keep most rules cheap, both exact under three-valued logic:
@@ -43,10 +42,9 @@ def compile_scan(rules: tuple[CompiledRule, ...], would_change: Callable[..., li
     screened-out area. The interpreted reference keeps the test.
     """
     lines = ["def scan(f, drafts, letters, so, S):", "    _get = f.get", "    _dget = drafts.get"]
-    consts: dict[str, Any] = {"_M": _MISSING, "_UO": URGENCY_ORDER, "_wc": would_change}
+    consts: dict[str, Any] = {"_M": _MISSING, "_UO": URGENCY_ORDER}
     counter = itertools.count()
     for i, c in enumerate(rules):
-        consts[f"R{i}"] = c
         lines.append(f"    # {c.rule.id}")
         for j, spec in enumerate(c.facts):
             lines.append(f"    m{j} = {spec.key!r} not in f")
@@ -101,8 +99,8 @@ def _emit_changes(i: int, c: CompiledRule, lines: list[str], consts: dict[str, A
         consts[f"CH{i}"] = frozenset({then.letter.issue})
         lines.append(f"    ch = () if LK{i} in letters else CH{i}")
     else:
-        # Nothing else is scanned today; ask the plain function if that changes.
-        lines.append(f"    ch = frozenset(_wc(R{i}, drafts, letters))")
+        # Contradictions change no need, so the search never holds them.
+        raise ValueError(f"rule {c.rule.id}: the question search takes needs, escalations and letters")
     lines.append("    if ch:")
     lines.append("        dating = False")
 

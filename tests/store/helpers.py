@@ -13,9 +13,18 @@ from triage.paths import rules_dir
 from triage.store.audit import Actor
 from triage.store.cases import PersonDetails, create_case
 from triage.store.db import Database
+from triage.store.models import Agency
 from triage.store.views import CaseView
 
 AS_OF = date(2026, 11, 23)
+
+
+def org_of(db: Database, agency_id: str) -> str:
+    """The organisation an agency belongs to (consent names it as the recipient)."""
+    with db.transaction() as s:
+        agency = s.get(Agency, agency_id)
+        assert agency is not None
+        return agency.organisation_id
 
 
 def example_facts(name: str) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlmodel import select
 
 from tests.store.conftest import actor
-from tests.store.helpers import make_case
+from tests.store.helpers import make_case, org_of
 from triage import referrals
 from triage.audit.outcomes import outcomes
 from triage.engine import Engine
@@ -14,20 +14,13 @@ from triage.referrals import OutcomeInput
 from triage.store.audit import Actor
 from triage.store.consent import record_consent
 from triage.store.db import Database
-from triage.store.models import Agency, AuditEntry, Need, NeedRule
+from triage.store.models import AuditEntry, Need, NeedRule
 
 LINK = "linkworker@demo.example"
 
 
-def _org_of(db: Database, agency_id: str) -> str:
-    with db.transaction() as s:
-        agency = s.get(Agency, agency_id)
-        assert agency is not None
-        return agency.organisation_id
-
-
 def _send(db: Database, lw: Actor, case_id: str, ref_id: str, agency_id: str) -> Actor:
-    org = _org_of(db, agency_id)
+    org = org_of(db, agency_id)
     record_consent(db, lw, case_id, "referral", "the person", recipient_org_id=org)
     referrals.send_referral(db, lw, ref_id)
     return Actor(user_id=None, organisation_id=org, role="adviser")
@@ -66,7 +59,7 @@ def test_outcomes_score_each_rule_and_tier_from_stored_referrals(db: Database, e
     assert set(report.by_rule) == set(rules)
 
     # Another organisation's auditor sees none of it; the reads are audited.
-    other = Actor(user_id=None, organisation_id=_org_of(db, first.agency_id), role="auditor")
+    other = Actor(user_id=None, organisation_id=org_of(db, first.agency_id), role="auditor")
     assert outcomes(db, other).by_tier == {}
     with db.transaction() as s:
         assert len(s.exec(select(AuditEntry).where(AuditEntry.action == "rules.outcomes")).all()) == 2

@@ -12,7 +12,7 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from tests.store.conftest import actor
-from tests.store.helpers import make_case
+from tests.store.helpers import make_case, org_of
 from triage import referrals
 from triage.engine import Engine
 from triage.referrals import OutcomeInput
@@ -27,13 +27,6 @@ EASTLAW = "adviser.eastlaw@demo.example"
 LAMBETH = "adviser.lambeth@demo.example"
 
 
-def _org_of(db: Database, agency_id: str) -> str:
-    with db.transaction() as s:
-        a = s.get(Agency, agency_id)
-        assert a is not None
-        return a.organisation_id
-
-
 def _sent_referral(db: Database, engine: Engine) -> tuple[str, str]:
     """A PIP case in Hackney routed to the Hackney advice centre and sent; (case id, referral id)."""
     lw = actor(db, LINK)
@@ -42,7 +35,7 @@ def _sent_referral(db: Database, engine: Engine) -> tuple[str, str]:
     assert len(routed) == 1 and routed[0].referral is not None
     ref = routed[0].referral
     assert ref.agency_id == "demo-hackney-advice" and ref.status == "draft"
-    record_consent(db, lw, case.id, "referral", "the person", recipient_org_id=_org_of(db, ref.agency_id))
+    record_consent(db, lw, case.id, "referral", "the person", recipient_org_id=org_of(db, ref.agency_id))
     sent = referrals.send_referral(db, lw, ref.id)
     assert sent.status == "sent" and sent.sent_at is not None
     return case.id, ref.id
@@ -111,10 +104,10 @@ def test_no_referral_sent_without_consent_and_withdrawal_stops_sharing(db: Datab
         referrals.send_referral(db, lw, ref.id)
     assert _count(db, OutboxEvent) == 0
     # Consent to a different organisation does not count.
-    record_consent(db, lw, case.id, "referral", "the person", recipient_org_id=_org_of(db, "demo-lambeth-advice"))
+    record_consent(db, lw, case.id, "referral", "the person", recipient_org_id=org_of(db, "demo-lambeth-advice"))
     with pytest.raises(ConsentRequired):
         referrals.send_referral(db, lw, ref.id)
-    consent = record_consent(db, lw, case.id, "referral", "the person", recipient_org_id=_org_of(db, ref.agency_id))
+    consent = record_consent(db, lw, case.id, "referral", "the person", recipient_org_id=org_of(db, ref.agency_id))
     referrals.send_referral(db, lw, ref.id)
     adviser = actor(db, HACKNEY)
     packet = referrals.get_referral(db, adviser, ref.id)
@@ -162,7 +155,7 @@ def test_declined_by_every_match_is_unmet(db: Database, engine: Engine) -> None:
     ref = routed.referral
     declined_by: list[str] = []
     while ref is not None:
-        org = _org_of(db, ref.agency_id)
+        org = org_of(db, ref.agency_id)
         record_consent(db, lw, case.id, "referral", "the person", recipient_org_id=org)
         referrals.send_referral(db, lw, ref.id)
         agency_actor = type(lw)(user_id=None, organisation_id=org, role="adviser")
@@ -204,7 +197,7 @@ def test_crash_while_sending_leaves_nothing_half_done(
     case = make_case(db, lw, engine, "pip-refused")
     ref = referrals.route_case(db, lw, case.id)[0].referral
     assert ref is not None
-    record_consent(db, lw, case.id, "referral", "the person", recipient_org_id=_org_of(db, ref.agency_id))
+    record_consent(db, lw, case.id, "referral", "the person", recipient_org_id=org_of(db, ref.agency_id))
     events_before = _count(db, ReferralEvent)
 
     def boom(*_: Any, **__: Any) -> None:
