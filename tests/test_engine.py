@@ -8,7 +8,7 @@ import pytest
 
 from tests.conftest import AS_OF
 from tests.rulesets_util import RULE, add_rules, copy_ruleset
-from triage.engine import Engine
+from triage.engine import Engine, _guided_spans
 from triage.facts import FactsError, parse_facts
 from triage.flatten import flatten
 from triage.golden import load_golden
@@ -146,6 +146,17 @@ def test_batch_over_processes_matches_one_by_one(engine: Engine) -> None:
     one = [engine.assess(c, AS_OF) for c in cases]
     many = engine.assess_batch(cases, AS_OF, processes=2, chunk_size=100)
     assert [a.model_dump_json() for a in many] == [a.model_dump_json() for a in one]
+
+
+@pytest.mark.parametrize(("n", "size", "procs"), [(20_000, 500, 2), (601, 100, 2), (7, 500, 4), (0, 10, 2)])
+def test_batch_spans_cover_every_case_once_and_shrink_at_the_end(n: int, size: int, procs: int) -> None:
+    spans = list(_guided_spans(n, size, procs))
+    assert [i for lo, hi in spans for i in range(lo, hi)] == list(range(n))
+    lengths = [hi - lo for lo, hi in spans]
+    assert all(0 < k <= size for k in lengths)
+    assert lengths == sorted(lengths, reverse=True), "spans never grow"
+    if n >= 4 * procs * size:
+        assert lengths[0] == size and lengths[-1] < size // 8, "full chunks first, short ones last"
 
 
 def test_compiled_conditions_agree_with_the_tree_walk(engine: Engine) -> None:

@@ -191,8 +191,7 @@ class Engine:
             assert isinstance(cases, Sequence)
             _FORKED_CASES = cases
             _FORKED_ENGINE = self
-            jobs = (((i, min(i + chunk_size, len(cases))), as_of)
-                    for i in range(0, len(cases), chunk_size))  # fmt: skip
+            jobs = ((span, as_of) for span in _guided_spans(len(cases), chunk_size, processes))
         else:
             jobs = ((chunk, as_of) for chunk in _chunks(cases, chunk_size))
         try:
@@ -206,6 +205,22 @@ class Engine:
                     yield from result
         finally:
             _FORKED_CASES = _FORKED_ENGINE = None
+
+
+def _guided_spans(n: int, chunk_size: int, processes: int) -> Iterator[tuple[int, int]]:
+    """Index ranges covering ``range(n)``, at most ``chunk_size`` long, shrinking towards the end.
+
+    Each span is a quarter of an equal share of what is left, so the last
+    spans are short and the workers finish together instead of one waiting
+    out another's last full chunk (at ~0.25 ms a case, a 500-case chunk is
+    an eighth of a second).
+    """
+    lo = 0
+    floor = min(chunk_size, 16)
+    while lo < n:
+        size = max(floor, min(chunk_size, -(-(n - lo) // (4 * processes))))
+        yield lo, min(lo + size, n)
+        lo += size
 
 
 def _widen_result_pipe(pool: Any) -> None:
