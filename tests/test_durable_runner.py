@@ -26,26 +26,40 @@ class _Spy:
         self.sids: list[str] = []
         self.deleted: list[str] = []
         self.fail_next: str | None = None
+        self.stale: str | None = None  # a fact to slip into the session before the next case
+
+    def start_action_for_state(self, handle: int, state: int) -> Any:
+        if self.fail_next == "no-actions":
+            self.fail_next = None
+            return None
+        return self.real.start_action_for_state(handle, state)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.real, name)
 
     def assert_fact(self, handle: int, payload: str) -> Any:
-        self.sids.append(json.loads(payload)["sid"])
+        fact = json.loads(payload)
+        self.sids.append(fact["sid"])
+        if self.stale is not None:
+            # Another case's fact left in the session, asserted before this one.
+            self.real.assert_fact(handle, json.dumps({**json.loads(self.stale), "sid": fact["sid"], "id": "stale"}))
+            self.stale = None
         return self.real.assert_fact(handle, payload)
 
     def complete_and_start_action(self, handle: int, state: int) -> Any:
         if self.fail_next == "collect":
             self.fail_next = None
             raise self.real.error("302")
+        if self.fail_next == "interrupt":
+            self.fail_next = None
+            raise KeyboardInterrupt
         return self.real.complete_and_start_action(handle, state)
 
     def retract_fact(self, handle: int, payload: str) -> Any:
-        result = self.real.retract_fact(handle, payload)
-        if self.fail_next == "retract":
+        if self.fail_next == "lose-retraction":
             self.fail_next = None
-            return (302, 0)
-        return result
+            return (0, 1)  # what durable-rules answers even when it removed nothing
+        return self.real.retract_fact(handle, payload)
 
     def delete_state(self, handle: int, sid: str) -> Any:
         self.deleted.append(sid)
@@ -100,19 +114,43 @@ def test_sessions_are_renewed(own: Engine, spy: _Spy, monkeypatch: pytest.Monkey
     assert got == [own.assess(c, AS_OF).model_dump_json() for c in cases]
 
 
-@pytest.mark.parametrize("where", ["collect", "retract"])
-def test_a_failure_inside_a_case_discards_the_session(own: Engine, spy: _Spy, where: str) -> None:
-    """The failing case is an error naming it; the next case starts in a clean session."""
-    busy = {"case_ref": "busy-1", "housing": {"concern": True, "tenure": "private_rented",
-            "possession_claim_issued": True, "hearing_date": "2026-12-03"},
-            "benefits": {"concern": True, "pip_stage": "refused", "pip_decision_date": "2026-11-03",
-                         "mr_requested": False}}  # fmt: skip
-    want = own.assess(busy, AS_OF).model_dump_json()
+BUSY = {"case_ref": "busy-1", "housing": {"concern": True, "tenure": "private_rented",
+        "possession_claim_issued": True, "hearing_date": "2026-12-03"},
+        "benefits": {"concern": True, "pip_stage": "refused", "pip_decision_date": "2026-11-03",
+                     "mr_requested": False}}  # fmt: skip
+QUIET = {"case_ref": "quiet-2", "debt": {"concern": True, "non_priority_debts": True, "total_debt": 4000}}
+
+
+@pytest.mark.parametrize(
+    ("where", "error"),
+    [
+        ("collect", EngineError),
+        ("interrupt", KeyboardInterrupt),
+        ("lose-retraction", EngineError),
+        ("no-actions", EngineError),
+    ],
+)
+def test_a_failure_inside_a_case_discards_the_session(
+    own: Engine, spy: _Spy, where: str, error: type[BaseException]
+) -> None:
+    """The failing case raises; the next, unrelated case starts clean and gets only its own result."""
+    busy = own.assess(BUSY, AS_OF)
+    quiet = own.assess(QUIET, AS_OF).model_dump_json()
+    assert not set(busy.rules_fired) & set(json.loads(quiet)["rules_fired"]), "the two cases share no rule"
     before = spy.sids[-1]
     spy.fail_next = where
-    with pytest.raises(EngineError, match=r"case busy-1: rule set england"):
-        own.assess(busy, AS_OF)
+    with pytest.raises(error, match=r"case busy-1: rule set england" if error is EngineError else None):
+        own.assess(BUSY, AS_OF)
     assert spy.deleted == [before], "the session in use was deleted"
-    assert own.assess(busy, AS_OF).model_dump_json() == want
+    assert own.assess(QUIET, AS_OF).model_dump_json() == quiet
     assert spy.sids[-1] != before, "the next case opened a new session"
+    assert own._runner.session_facts() == []
+
+
+def test_a_rule_firing_for_another_cases_facts_is_an_error(own: Engine, spy: _Spy) -> None:
+    quiet = own.assess(QUIET, AS_OF).model_dump_json()
+    spy.stale = json.dumps(flatten(parse_facts(BUSY), AS_OF))
+    with pytest.raises(EngineError, match=r"case quiet-2: .*another case's facts"):
+        own.assess(QUIET, AS_OF)
+    assert own.assess(QUIET, AS_OF).model_dump_json() == quiet
     assert own._runner.session_facts() == []

@@ -148,6 +148,15 @@ def test_batch_over_processes_matches_one_by_one(engine: Engine) -> None:
     assert [a.model_dump_json() for a in many] == [a.model_dump_json() for a in one]
 
 
+@pytest.mark.parametrize("size", [0, -5])
+def test_batches_refuse_a_chunk_size_below_one(engine: Engine, size: int) -> None:
+    cases = generate(4, seed=5, as_of=AS_OF)
+    with pytest.raises(ValueError, match=r"chunk_size must be .* at least 1"):
+        engine.assess_batch(cases, AS_OF, processes=2, chunk_size=size)
+    with pytest.raises(ValueError, match=r"chunk_size must be .* at least 1"):
+        next(engine.iter_batch_json(cases, AS_OF, processes=2, chunk_size=size))
+
+
 @pytest.mark.parametrize(("n", "size", "procs"), [(20_000, 500, 2), (601, 100, 2), (7, 500, 4), (0, 10, 2)])
 def test_batch_spans_cover_every_case_once_and_shrink_at_the_end(n: int, size: int, procs: int) -> None:
     spans = list(_guided_spans(n, size, procs))

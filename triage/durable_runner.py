@@ -3,16 +3,20 @@
 The sharp edges this module exists to wrap (see ``shared/DURABLE_RULES.md``):
 
 * facts are asserted, never posted, so every matching rule fires;
-* cases share one durable-rules session, and each case's fact is retracted
-  before the next is asserted. A session costs a ~2 MB state block that the
-  C engine allocates and zeroes: creating and deleting one per case
-  (asserting, collecting, ``delete_state``) was about 85% of the rules
-  engine's time per case, and reusing it makes the rules engine about six
-  times faster (``bench/engine.py`` shows both). Isolation is checked, not
-  assumed: every retraction must succeed and leave no action queued, or the
-  session is deleted and the case fails; a new session then starts clean.
-  The session is also renewed every ``SESSION_CASES`` cases, so nothing the
-  C engine might keep per session can build up;
+* cases share one durable-rules session per rule set, and each case's fact
+  is retracted before the next is asserted. A session costs a ~2 MB state
+  block that the C engine allocates and zeroes: creating and deleting one
+  per case (asserting, collecting, ``delete_state``) was about 85% of the
+  rules engine's time per case, and reusing it makes the rules engine about
+  six times faster (``bench/engine.py`` shows both). Isolation is checked on
+  every case, not assumed: every message must carry this case's fact id,
+  the catch-all rule must fire exactly once, and after the retraction the
+  session must hold no facts and no queued action. Any failure or
+  interruption (even ``KeyboardInterrupt``) deletes the session, and the
+  next case opens a clean one. Sessions are also renewed every
+  ``SESSION_CASES`` cases, so nothing the C engine keeps per session can
+  build up; with one session per rule set, the C engine's limit of 1,024
+  live sessions per rule set is never approached;
 * durable-rules is not safe to share between threads, and threads give it no
   speed-up, so every call into it holds one process-wide lock. Web-server
   worker threads may call :meth:`DurableRunner.fired` freely; for throughput
@@ -28,18 +32,49 @@ from __future__ import annotations
 import contextlib
 import itertools
 import json
+import os
 import threading
 from typing import Any
 
 import durable_rules_engine as _dre
 
-from triage.compiler import CompiledRuleSet
+from triage.compiler import CATCH_ALL, CompiledRuleSet
 
 _LOCK = threading.Lock()
 _HANDLES: dict[str, int] = {}
 _SESSION_IDS = itertools.count(1)
 _FACT_IDS = itertools.count(1)
 SESSION_CASES = 10_000
+_CATCH_ALL_PREFIX = f'{{"{CATCH_ALL}":'
+
+
+class _Session:
+    """The open session of one registered rule set (read and changed only under ``_LOCK``)."""
+
+    __slots__ = ("cases", "sid")
+
+    def __init__(self) -> None:
+        self.sid = f"s{next(_SESSION_IDS)}"
+        self.cases = 0
+
+
+_SESSIONS: dict[int, _Session] = {}  # by rule-set handle
+
+
+def _fresh_lock_in_child() -> None:
+    global _LOCK
+    _LOCK = threading.Lock()
+
+
+# A process forked while another thread is inside the rules engine would
+# inherit a held lock and hang: forks wait for the lock, and a child starts
+# with a free one.
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(
+        before=lambda: _LOCK.acquire(),
+        after_in_parent=lambda: _LOCK.release(),
+        after_in_child=_fresh_lock_in_child,
+    )
 
 # Error numbers seen from the C engine, in words.
 _CODES = {
@@ -78,20 +113,20 @@ class DurableRunner:
                     ) from None
                 _HANDLES[compiled.name] = handle
         self._handle: int = handle
-        self._sid: str | None = None  # the live session; the first case opens it
-        self._cases = 0  # cases through the live session
 
     def fired(self, flat: dict[str, Any], case_ref: str | None = None) -> list[str]:
         """Names of the compiled rules that fire for ``flat`` (catch-all included)."""
         handle = self._handle
         names: list[str] = []
         with _LOCK:
-            sid = self._sid
-            if sid is None:
-                sid = self._sid = f"s{next(_SESSION_IDS)}"
-            # A fresh fact id per case: were a retraction ever lost, the old
-            # fact could not be mistaken for the new one.
-            payload = json.dumps({**flat, "sid": sid, "id": str(next(_FACT_IDS))})
+            session = _SESSIONS.get(handle)
+            if session is None:
+                session = _SESSIONS[handle] = _Session()
+            fid = str(next(_FACT_IDS))
+            payload = json.dumps({**flat, "sid": session.sid, "id": fid})
+            # durable-rules echoes the fact in each message: {"<rule>":{"m":{...,"id": "<fid>"}}}
+            mine = f'"id": "{fid}"}}}}}}'
+            done = False
             try:
                 result = _dre.assert_fact(handle, payload)
                 if not result or result[0] != 0:
@@ -99,38 +134,48 @@ class DurableRunner:
                 state = result[1]
                 action = _dre.start_action_for_state(handle, state)
                 message = action[1] if action else None
+                catch_all = 0
                 while message:
-                    # The message is {"<rule name>": {...}}; only the name is needed.
+                    if not message.endswith(mine):
+                        raise EngineError(self._where(case_ref, "a rule fired for another case's facts"))
+                    catch_all += message.startswith(_CATCH_ALL_PREFIX)
+                    # Only the rule's name is needed.
                     names.append(message[2 : message.index('"', 2)])
                     message = _dre.complete_and_start_action(handle, state)
-                retracted = _dre.retract_fact(handle, payload)
-                if not retracted or retracted[0] != 0:
-                    raise EngineError(self._where(case_ref, f"retraction failed: {retracted!r}"))
+                if catch_all != 1:
+                    raise EngineError(self._where(case_ref, f"the catch-all rule fired {catch_all} times, not once"))
+                _dre.retract_fact(handle, payload)
+                if _dre.get_facts(handle, session.sid) != "[]":
+                    raise EngineError(self._where(case_ref, "the case's facts were not retracted"))
                 if _dre.start_action_for_state(handle, state):
                     raise EngineError(self._where(case_ref, "retraction left an action queued"))
+                done = True
+            except EngineError:
+                raise
             except Exception as exc:
-                self._end_session()
-                if isinstance(exc, EngineError):
-                    raise
                 raise EngineError(self._where(case_ref, _explain(exc))) from None
-            self._cases += 1
-            if self._cases >= SESSION_CASES:
-                self._end_session()
+            finally:
+                # Anything short of a clean finish (an error, an interruption)
+                # may have left this case's fact or actions behind.
+                session.cases += 1
+                if not done or session.cases >= SESSION_CASES:
+                    _end_session(handle)
         return names
 
     def session_facts(self) -> list[Any]:
-        """The facts left in the live session: always none between cases (for tests and checks)."""
+        """The facts left in the rule set's open session: always none between cases (for checks)."""
         with _LOCK:
-            if self._sid is None:
+            session = _SESSIONS.get(self._handle)
+            if session is None:
                 return []
-            return list(json.loads(_dre.get_facts(self._handle, self._sid)))
+            return list(json.loads(_dre.get_facts(self._handle, session.sid)))
 
-    def _end_session(self) -> None:
-        """Delete the live session (under the lock); the next case opens a new one."""
-        sid, self._sid, self._cases = self._sid, None, 0
-        if sid is not None:
-            with contextlib.suppress(Exception):
-                _dre.delete_state(self._handle, sid)
+    @property
+    def session_id(self) -> str | None:
+        """The open session's id, if one is open (for checks)."""
+        with _LOCK:
+            session = _SESSIONS.get(self._handle)
+            return session.sid if session else None
 
     def _where(self, case_ref: str | None, problem: str) -> str:
         rs = self.compiled.ruleset
@@ -138,3 +183,11 @@ class DurableRunner:
             f"case {case_ref or '(no reference)'}: rule set {rs.name} {rs.version} "
             f"({rs.hash[:12]}): {problem}"
         )
+
+
+def _end_session(handle: int) -> None:
+    """Delete the rule set's open session (under ``_LOCK``); its next case opens a new one."""
+    session = _SESSIONS.pop(handle, None)
+    if session is not None:
+        with contextlib.suppress(Exception):
+            _dre.delete_state(handle, session.sid)

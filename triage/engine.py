@@ -153,6 +153,7 @@ class Engine:
         Results come back in input order. With one process (or few cases) it
         runs in this process.
         """
+        _check_chunk_size(chunk_size)
         procs = processes or os.cpu_count() or 1
         if procs <= 1 or len(cases) < 2 * chunk_size:
             return [self.assess(c, as_of) for c in cases]
@@ -183,6 +184,9 @@ class Engine:
         is what bulk consumers (exports, rule-set diffs, the API) want.
         """
         global _FORKED_CASES, _FORKED_ENGINE
+        _check_chunk_size(chunk_size)
+        if processes < 1:
+            raise ValueError(f"processes must be at least 1, got {processes}")
         fork = os.name == "posix" and isinstance(cases, Sequence)
         ctx = multiprocessing.get_context("fork" if fork else "spawn")
         jobs: Iterator[tuple[Any, date]]
@@ -205,6 +209,11 @@ class Engine:
                     yield from result
         finally:
             _FORKED_CASES = _FORKED_ENGINE = None
+
+
+def _check_chunk_size(chunk_size: int) -> None:
+    if not isinstance(chunk_size, int) or chunk_size < 1:
+        raise ValueError(f"chunk_size must be a whole number of at least 1, got {chunk_size!r}")
 
 
 def _guided_spans(n: int, chunk_size: int, processes: int) -> Iterator[tuple[int, int]]:

@@ -371,16 +371,14 @@ def _questions(
     # Per found need, how many questions could change it (its confidence).
     per_issue: dict[str, int] = {}
     if drafts:
-        for entry in scores.values():
-            for issue in entry[4]:
-                per_issue[issue] = per_issue.get(issue, 0) + 1
+        changes = [entry[4] for entry in scores.values()]
+        for issue in drafts:
+            per_issue[issue] = sum([issue in c for c in changes])
     ranked: list[Any] = sorted(scores.values())
     # Then the screening question of each area nobody has asked about yet:
     # problems cluster, and an unasked area is the commonest missed need. A
     # section with nothing in the flat facts has its screening answer unknown.
-    for section, screening in _SCREENING:
-        if section not in live_sections and section not in screened_out:
-            ranked.append(screening)
+    ranked += [q for section, q in _SCREENING if section not in live_sections and section not in screened_out]
     questions = []
     for _, _, _, path, issues in ranked[: compiled.ruleset.policy.max_questions]:
         q = _QUESTIONS.get((path, issues))
