@@ -170,13 +170,6 @@ class DurableRunner:
                 return []
             return list(json.loads(_dre.get_facts(self._handle, session.sid)))
 
-    @property
-    def session_id(self) -> str | None:
-        """The open session's id, if one is open (for checks)."""
-        with _LOCK:
-            session = _SESSIONS.get(self._handle)
-            return session.sid if session else None
-
     def _where(self, case_ref: str | None, problem: str) -> str:
         rs = self.compiled.ruleset
         return (
