@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import itertools
 import json
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 import triage.durable_runner as runner_mod
 from tests.conftest import AS_OF
-from triage.durable_runner import EngineError
+from triage.durable_runner import EngineCapacityError, EngineError
 from triage.engine import Engine
-from triage.facts import parse_facts
+from triage.facts import FactsError, parse_facts
+from triage.facts.catalog import FACTS
 from triage.flatten import flatten
 from triage.golden import load_golden
 from triage.synth import generate
@@ -49,7 +54,7 @@ class _Spy:
     def complete_and_start_action(self, handle: int, state: int) -> Any:
         if self.fail_next == "collect":
             self.fail_next = None
-            raise self.real.error("302")
+            raise self.real.error("102")
         if self.fail_next == "interrupt":
             self.fail_next = None
             raise KeyboardInterrupt
@@ -68,8 +73,34 @@ class _Spy:
 
 @pytest.fixture
 def own(engine: Engine) -> Engine:
-    """An engine with its own session (the compiled rules are shared)."""
+    """A second engine for the same rule set: it shares the compiled rules and the rule set's session."""
     return Engine(engine.ruleset)
+
+
+@pytest.fixture(autouse=True)
+def fresh_session(engine: Engine) -> Any:
+    """Each test starts and ends with no session open, whatever ran before it."""
+
+    def end() -> None:
+        with runner_mod._LOCK:
+            runner_mod._end_session(engine._runner._handle)
+
+    end()
+    yield
+    end()
+
+
+def full_case(yes: bool = True) -> dict[str, Any]:
+    """Every fact in the catalogue answered (synthetic): far more than one person's triage."""
+    data: dict[str, Any] = {"case_ref": "full-1"}
+    for spec in FACTS.values():
+        value: Any = {
+            "bool": yes, "int": 1, "number": 1.0, "date": (AS_OF - timedelta(days=10)).isoformat(),
+            "choice": spec.choices[0] if spec.choices else None, "set": list(spec.choices[:2]),
+            "text": "E1" if "postcode" in spec.name else "en",
+        }[spec.kind]  # fmt: skip
+        data.setdefault(spec.section, {})[spec.name] = value
+    return data
 
 
 @pytest.fixture
@@ -154,3 +185,41 @@ def test_a_rule_firing_for_another_cases_facts_is_an_error(own: Engine, spy: _Sp
         own.assess(QUIET, AS_OF)
     assert own.assess(QUIET, AS_OF).model_dump_json() == quiet
     assert own._runner.session_facts() == []
+
+
+def test_a_case_beyond_the_rules_engines_limits_is_evaluated_in_python(own: Engine) -> None:
+    """durable-rules' fixed evaluation stack overflows on a fully answered case (error 303)."""
+    data = full_case()
+    flat = flatten(parse_facts(data), AS_OF)
+    with pytest.raises(EngineCapacityError, match=r"case full-1: .*error code: 303 \(the case matches more rule tests"):
+        own._runner.fired(flat, "full-1")
+    a = own.assess(data, AS_OF)
+    assert a.rules_fired == [c.rule.id for c in own.fired_python(flat)] and len(a.rules_fired) > 50
+    assert own.assess(QUIET, AS_OF).rules_fired == ["debt.non_priority.debts"]
+    assert own._runner.session_facts() == []
+
+
+def test_a_new_process_survives_an_overflowing_first_case(tmp_path: Path) -> None:
+    """Were the first fact a new rule set sees to overflow, the C engine's memory would be corrupt
+    and cleaning up killed the process (SIGSEGV); registering a rule set runs one clean fact first."""
+    case = tmp_path / "full.json"
+    case.write_text(json.dumps(full_case()))
+    script = (
+        "import json, sys; from datetime import date; from triage.engine import Engine; "
+        f"a = Engine.default().assess(json.load(open({str(case)!r})), date.fromisoformat({AS_OF.isoformat()!r})); "
+        "print(len(a.rules_fired))"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
+                          cwd=Path(__file__).resolve().parents[1])  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert int(done.stdout.strip()) > 50
+
+
+@pytest.mark.parametrize("path", [p for p, s in FACTS.items() if s.kind == "number"])
+def test_amounts_below_a_hundredth_are_refused_before_the_rules_engine(own: Engine, path: str) -> None:
+    """Python writes 0.00001 as 1e-05, which durable-rules cannot parse (error 204)."""
+    section, name = path.split(".")
+    with pytest.raises(FactsError, match=rf"{section}\.{name}: .*must be 0 or at least 0.01"):
+        parse_facts({section: {name: 0.00001}})
+    for value in (0, 0.01, 12.5):
+        own._runner.fired(flatten(parse_facts({section: {name: value}}), AS_OF))

@@ -39,6 +39,7 @@ from typing import Any
 import durable_rules_engine as _dre
 
 from triage.compiler import CATCH_ALL, CompiledRuleSet
+from triage.flatten import AS_OF, CASE_MARK
 
 _LOCK = threading.Lock()
 _HANDLES: dict[str, int] = {}
@@ -76,18 +77,30 @@ if hasattr(os, "register_at_fork"):
         after_in_child=_fresh_lock_in_child,
     )
 
-# Error numbers seen from the C engine, in words.
+# The C engine's error numbers (its rules.h for this version), in words.
 _CODES = {
-    "102": "out of memory in the rules engine",
+    "101": "out of memory in the rules engine",
+    "102": "a value of an unexpected type",
     "111": "unknown rule set handle",
-    "202": "the case facts could not be parsed as JSON",
-    "302": "the rules engine could not evaluate the case",
-    "309": "a session is already in use",
+    "201": "the case facts could not be parsed (a value)",
+    "202": "the case facts could not be parsed (a string)",
+    "203": "the case facts could not be parsed (a number)",
+    "204": "the case facts could not be parsed (an object)",
+    "302": "the case has more facts than the rules engine takes at once (254 at most)",
+    "303": "the case matches more rule tests at once than the rules engine's fixed evaluation stack holds",
+    "309": "no such session",
 }
 
 
 class EngineError(RuntimeError):
     """The rules engine failed on a case; the message names the case and rule set."""
+
+
+class EngineCapacityError(EngineError):
+    """The case is beyond one of the C engine's fixed limits (too many facts, or tests matching at once)."""
+
+
+_CAPACITY_CODES = ("302", "303")
 
 
 def _explain(exc: Exception) -> str:
@@ -111,6 +124,7 @@ class DurableRunner:
                         f"rule set {compiled.ruleset.name} {compiled.ruleset.version}: "
                         f"durable-rules refused it: {_explain(exc)}"
                     ) from None
+                _prime(handle)
                 _HANDLES[compiled.name] = handle
         self._handle: int = handle
 
@@ -153,7 +167,8 @@ class DurableRunner:
             except EngineError:
                 raise
             except Exception as exc:
-                raise EngineError(self._where(case_ref, _explain(exc))) from None
+                kind = EngineCapacityError if str(exc).endswith(_CAPACITY_CODES) else EngineError
+                raise kind(self._where(case_ref, _explain(exc))) from None
             finally:
                 # Anything short of a clean finish (an error, an interruption)
                 # may have left this case's fact or actions behind.
@@ -184,3 +199,24 @@ def _end_session(handle: int) -> None:
     if session is not None:
         with contextlib.suppress(Exception):
             _dre.delete_state(handle, session.sid)
+
+
+
+def _prime(handle: int) -> None:
+    """Run one minimal fact through a newly registered rule set (under ``_LOCK``).
+
+    When the very first fact a rule set sees fails inside the C engine (a
+    case matching too many tests at once, error 303), the engine's memory is
+    left corrupt and deleting that session kills the process. After one
+    clean fact the same failure is an ordinary error.
+    """
+    sid = f"prime-{next(_SESSION_IDS)}"
+    payload = json.dumps({CASE_MARK: 1, AS_OF: 0, "sid": sid, "id": "prime"})
+    try:
+        state = _dre.assert_fact(handle, payload)[1]
+        action = _dre.start_action_for_state(handle, state)
+        while action:
+            action = _dre.complete_and_start_action(handle, state)
+        _dre.retract_fact(handle, payload)
+    finally:
+        _dre.delete_state(handle, sid)

@@ -13,6 +13,7 @@ which spreads cases over processes.
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 import threading
@@ -29,7 +30,7 @@ except ImportError:  # not on Windows
 
 from triage.assessment import Assessment
 from triage.compiler import CATCH_ALL, CompiledRule, CompiledRuleSet, compile_ruleset
-from triage.durable_runner import DurableRunner, EngineError
+from triage.durable_runner import DurableRunner, EngineCapacityError, EngineError
 from triage.facts import CaseFacts, parse_facts
 from triage.findings import build
 from triage.flatten import flatten
@@ -37,6 +38,7 @@ from triage.rulesets.loader import RuleSet, load_ruleset
 
 __all__ = ["Engine", "EngineError"]
 
+_LOG = logging.getLogger("triage.engine")
 _ENGINES: dict[str, Engine] = {}
 _RULE_INDEX = attrgetter("index")
 _ENGINES_LOCK = threading.Lock()
@@ -129,9 +131,19 @@ class Engine:
         """The rules durable-rules fires for a flat case, deduplicated, in rule-file order.
 
         A rule whose condition has an ``any`` may fire once per true branch;
-        each rule counts once.
+        each rule counts once. A case beyond durable-rules' fixed limits
+        (:class:`EngineCapacityError`) is evaluated by the same compiled rules
+        in Python, with a warning logged.
         """
-        names = set(self._runner.fired(flat, case_ref))
+        try:
+            names = set(self._runner.fired(flat, case_ref))
+        except EngineCapacityError as exc:
+            # durable-rules has fixed-size tables: a case with most of the
+            # questionnaire answered can match more tests at once than its
+            # evaluation stack holds. The same compiled rules in Python, which
+            # every test checks against it, answer instead of an error.
+            _LOG.warning("%s; evaluated in Python instead", exc)
+            return self.fired_python(flat)
         names.discard(CATCH_ALL)
         return sorted(map(self.compiled.by_name.__getitem__, names), key=_RULE_INDEX)
 

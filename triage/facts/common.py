@@ -11,6 +11,7 @@ from datetime import date, datetime
 from typing import Annotated, Any
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -39,8 +40,20 @@ Tri = Annotated[StrictBool | None, BeforeValidator(_unknown_to_none)]
 Count = Annotated[Annotated[StrictInt, Field(ge=0, le=10_000)] | None, BeforeValidator(_unknown_to_none)]
 """A non-negative whole number, or unknown."""
 
+def zero_or_a_hundredth(value: float) -> float:
+    """Refuse amounts between 0 and 0.01: less than a penny (or a hundredth of a month) means nothing.
+
+    Python writes such numbers in JSON as ``1e-05``, which durable-rules
+    cannot parse, so they would fail in the rules engine instead of here.
+    """
+    if 0 < value < 0.01:
+        raise ValueError("must be 0 or at least 0.01")
+    return value
+
+
 Pounds = Annotated[
-    Annotated[float, Field(ge=0, le=100_000_000, allow_inf_nan=False)] | None, BeforeValidator(_unknown_to_none)
+    Annotated[float, Field(ge=0, le=100_000_000, allow_inf_nan=False), AfterValidator(zero_or_a_hundredth)] | None,
+    BeforeValidator(_unknown_to_none),
 ]
 """An amount of money in pounds, or unknown."""
 

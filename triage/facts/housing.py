@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
-from triage.facts.common import Day, Section, Tri, fact, not_before
+from triage.facts.common import Day, Section, Tri, fact, not_before, zero_or_a_hundredth
 
 Tenure = Literal[
     "private_rented", "council", "housing_association", "owner_mortgage", "owner_outright",
@@ -36,7 +36,9 @@ class Housing(Section):
     possession_order_date: Day = fact("When was the possession order made?")
     eviction_date: Day = fact("What date have the bailiffs given for the eviction?")
     rent_arrears: Tri = fact("Does the person owe rent?")
-    arrears_months: Annotated[float | None, Field(ge=0, le=240, allow_inf_nan=False)] = fact(
+    arrears_months: (
+        Annotated[float, Field(ge=0, le=240, allow_inf_nan=False), AfterValidator(zero_or_a_hundredth)] | None
+    ) = fact(
         "How many months' rent does the person owe?"
     )
     breathing_space: Tri = fact("Is the person in a debt Breathing Space?")
