@@ -48,25 +48,8 @@ def rss_mb() -> float:
     return pages * os.sysconf("SC_PAGE_SIZE") / 1e6
 
 
-def bare_fresh(handle: int, flat: dict[str, Any], sid: str) -> list[str]:
-    """(b): a new session per case: assert, collect the rules that fired, delete the state."""
-    payload = json.dumps({**flat, "sid": sid, "id": sid})
-    names = []
-    try:
-        state = dre.assert_fact(handle, payload)[1]
-        action = dre.start_action_for_state(handle, state)
-        message = action[1] if action else None
-        while message:
-            names.append(message[2 : message.index('"', 2)])
-            message = dre.complete_and_start_action(handle, state)
-    finally:
-        dre.delete_state(handle, sid)
-    return names
-
-
-def bare_reused(handle: int, flat: dict[str, Any], sid: str, fid: str) -> list[str]:
-    """(b2): one open session: assert the case's fact, collect, retract it."""
-    payload = json.dumps({**flat, "sid": sid, "id": fid})
+def _assert_and_collect(handle: int, payload: str) -> list[str]:
+    """Assert one fact and collect the names of the rules that fired for it."""
     names = []
     state = dre.assert_fact(handle, payload)[1]
     action = dre.start_action_for_state(handle, state)
@@ -74,6 +57,21 @@ def bare_reused(handle: int, flat: dict[str, Any], sid: str, fid: str) -> list[s
     while message:
         names.append(message[2 : message.index('"', 2)])
         message = dre.complete_and_start_action(handle, state)
+    return names
+
+
+def bare_fresh(handle: int, flat: dict[str, Any], sid: str) -> list[str]:
+    """(b): a new session per case: assert, collect the rules that fired, delete the state."""
+    try:
+        return _assert_and_collect(handle, json.dumps({**flat, "sid": sid, "id": sid}))
+    finally:
+        dre.delete_state(handle, sid)
+
+
+def bare_reused(handle: int, flat: dict[str, Any], sid: str, fid: str) -> list[str]:
+    """(b2): one open session: assert the case's fact, collect, retract it."""
+    payload = json.dumps({**flat, "sid": sid, "id": fid})
+    names = _assert_and_collect(handle, payload)
     dre.retract_fact(handle, payload)
     return names
 

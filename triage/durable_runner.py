@@ -201,7 +201,6 @@ def _end_session(handle: int) -> None:
             _dre.delete_state(handle, session.sid)
 
 
-
 def _prime(handle: int) -> None:
     """Run one minimal fact through a newly registered rule set (under ``_LOCK``).
 

@@ -23,11 +23,6 @@ from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
-try:
-    import fcntl
-except ImportError:  # not on Windows
-    fcntl = None  # type: ignore[assignment]
-
 from triage.assessment import Assessment
 from triage.compiler import CATCH_ALL, CompiledRule, CompiledRuleSet, compile_ruleset
 from triage.durable_runner import DurableRunner, EngineCapacityError, EngineError
@@ -216,7 +211,6 @@ class Engine:
                 initializer=_worker_init,
                 initargs=(str(self.ruleset.root), self.ruleset.hash),
             ) as pool:
-                _widen_result_pipe(pool)
                 for result in pool.imap(_worker_assess, jobs):
                     yield from result
         finally:
@@ -242,27 +236,6 @@ def _guided_spans(n: int, chunk_size: int, processes: int) -> Iterator[tuple[int
         size = max(floor, min(chunk_size, -(-(n - lo) // (4 * processes))))
         yield lo, min(lo + size, n)
         lo += size
-
-
-def _widen_result_pipe(pool: Any) -> None:
-    """Let a worker write a whole chunk of results without waiting for this process.
-
-    A chunk of results is about 1.2 MB of JSON; through a 64 KB pipe each
-    worker stalls until this process has read nearly all of it, and on two
-    cores this process competes with the workers for the CPU. A pipe of the
-    system's maximum size (1 MB by default on Linux) lets the worker get on
-    with its next chunk. Best effort: elsewhere the default pipe stays.
-    """
-    set_size = getattr(fcntl, "F_SETPIPE_SZ", None) if fcntl is not None else None
-    reader = getattr(getattr(pool, "_outqueue", None), "_reader", None)
-    if set_size is None or reader is None:
-        return
-    try:
-        with open("/proc/sys/fs/pipe-max-size") as f:
-            size = int(f.read())
-        fcntl.fcntl(reader.fileno(), set_size, size)
-    except (OSError, ValueError):
-        pass
 
 
 def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:

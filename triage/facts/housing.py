@@ -38,9 +38,7 @@ class Housing(Section):
     rent_arrears: Tri = fact("Does the person owe rent?")
     arrears_months: (
         Annotated[float, Field(ge=0, le=240, allow_inf_nan=False), AfterValidator(zero_or_a_hundredth)] | None
-    ) = fact(
-        "How many months' rent does the person owe?"
-    )
+    ) = fact("How many months' rent does the person owe?")
     breathing_space: Tri = fact("Is the person in a debt Breathing Space?")
     homeless_tonight: Tri = fact("Does the person have nowhere safe to stay tonight?")
     sofa_surfing: Tri = fact("Is the person staying with friends or family temporarily?")
