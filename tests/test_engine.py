@@ -8,9 +8,10 @@ import pytest
 
 from tests.conftest import AS_OF
 from tests.rulesets_util import RULE, add_rules, copy_ruleset
-from triage.engine import Engine, _guided_spans
+from triage.engine import Engine
 from triage.facts import FactsError, parse_facts
 from triage.flatten import flatten
+from triage.forked_map import guided_spans
 from triage.golden import load_golden
 from triage.rulesets.loader import load_ruleset
 from triage.synth import generate
@@ -148,6 +149,26 @@ def test_batch_over_processes_matches_one_by_one(engine: Engine) -> None:
     assert [a.model_dump_json() for a in many] == [a.model_dump_json() for a in one]
 
 
+def test_a_batch_read_from_a_generator_matches_one_by_one(engine: Engine) -> None:
+    cases = generate(300, seed=6, as_of=AS_OF)
+    one = [engine.assess(c, AS_OF).model_dump_json() for c in cases]
+    assert list(engine.iter_batch_json(iter(cases), AS_OF, processes=2, chunk_size=40)) == one
+
+
+def test_a_bad_case_in_a_batch_is_named_by_its_place_and_field(engine: Engine) -> None:
+    cases = generate(300, seed=7, as_of=AS_OF)
+    cases[222] = {**cases[222], "person": {"age": -4}}
+    [start] = [lo for lo, hi in guided_spans(300, 50, 2) if lo <= 222 < hi]
+    good = [engine.assess(c, AS_OF).model_dump_json() for c in cases[:start]]
+    got = []
+    with pytest.raises(FactsError) as caught:
+        for text in engine.iter_batch_json(cases, AS_OF, processes=2, chunk_size=50):
+            got.append(text)
+    assert got == good, "every case before the bad one's chunk, in order"
+    assert [path for path, _ in caught.value.problems] == ["person.age"]
+    assert "while working batch item 222" in caught.value.__notes__
+
+
 @pytest.mark.parametrize("size", [0, -5])
 def test_batches_refuse_a_chunk_size_below_one(engine: Engine, size: int) -> None:
     cases = generate(4, seed=5, as_of=AS_OF)
@@ -159,7 +180,7 @@ def test_batches_refuse_a_chunk_size_below_one(engine: Engine, size: int) -> Non
 
 @pytest.mark.parametrize(("n", "size", "procs"), [(20_000, 500, 2), (601, 100, 2), (7, 500, 4), (0, 10, 2)])
 def test_batch_spans_cover_every_case_once_and_shrink_at_the_end(n: int, size: int, procs: int) -> None:
-    spans = list(_guided_spans(n, size, procs))
+    spans = list(guided_spans(n, size, procs))
     assert [i for lo, hi in spans for i in range(lo, hi)] == list(range(n))
     lengths = [hi - lo for lo, hi in spans]
     assert all(0 < k <= size for k in lengths)

@@ -20,7 +20,7 @@ The sharp edges this module exists to wrap (see ``shared/DURABLE_RULES.md``):
 * durable-rules is not safe to share between threads, and threads give it no
   speed-up, so every call into it holds one process-wide lock. Web-server
   worker threads may call :meth:`DurableRunner.fired` freely; for throughput
-  use processes (:func:`triage.engine.assess_batch`);
+  use processes (:meth:`triage.engine.Engine.iter_batch_json`);
 * the stock ``Host`` starts timer threads that race with callers, so this
   drives the C engine directly and runs no actions inside it: it only
   collects the names of the rules that fired;

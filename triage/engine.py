@@ -7,7 +7,7 @@
 Same facts, same rule set, same ``as_of``: same assessment. The engine never
 reads the wall clock. One :class:`Engine` may be shared by a web server's
 worker threads (calls into durable-rules are serialised; see
-``triage.durable_runner``). For throughput use :meth:`Engine.assess_batch`,
+``triage.durable_runner``). For throughput use :meth:`Engine.iter_batch_json`,
 which spreads cases over processes.
 """
 
@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
-import os
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date
@@ -29,6 +28,7 @@ from triage.durable_runner import DurableRunner, EngineCapacityError, EngineErro
 from triage.facts import CaseFacts, parse_facts
 from triage.findings import build
 from triage.flatten import flatten
+from triage.forked_map import forked_map
 from triage.rulesets.loader import RuleSet, load_ruleset
 
 __all__ = ["Engine", "EngineError"]
@@ -152,19 +152,23 @@ class Engine:
         self,
         cases: Sequence[CaseFacts | Mapping[str, Any]],
         as_of: date,
-        processes: int | None = None,
+        processes: int = 1,
         chunk_size: int = 250,
     ) -> list[Assessment]:
-        """Assess many cases, spread over ``processes`` worker processes (default: all cores).
+        """Assess many cases, in input order, as :class:`Assessment` objects.
 
-        Results come back in input order. With one process (or few cases) it
-        runs in this process.
+        Runs here unless ``processes`` > 1. Objects cannot leave a worker
+        process more cheaply than they are made: rebuilding one from the
+        worker's JSON costs this process 170–230 us against 105–170 us to
+        assess the case (``bench/engine.py`` reports both), so workers only
+        pay when the caller is not waiting on this process. For throughput
+        use :meth:`iter_batch_json`, which spreads the work over cores and
+        rebuilds nothing.
         """
         _check_chunk_size(chunk_size)
-        procs = processes or os.cpu_count() or 1
-        if procs <= 1 or len(cases) < 2 * chunk_size:
+        if processes <= 1 or len(cases) < 2 * chunk_size:
             return [self.assess(c, as_of) for c in cases]
-        return list(self.iter_batch(cases, as_of, procs, chunk_size))
+        return list(self.iter_batch(cases, as_of, processes, chunk_size))
 
     def iter_batch(
         self,
@@ -173,7 +177,7 @@ class Engine:
         processes: int,
         chunk_size: int = 250,
     ) -> Iterator[Assessment]:
-        """Like :meth:`assess_batch`, streaming results in input order."""
+        """Like :meth:`iter_batch_json`, each result rebuilt here as an :class:`Assessment`."""
         for text in self.iter_batch_json(cases, as_of, processes, chunk_size):
             yield Assessment.model_validate_json(text)
 
@@ -184,95 +188,35 @@ class Engine:
         processes: int,
         chunk_size: int = 250,
     ) -> Iterator[str]:
-        """Assessments as JSON text, in input order, computed in ``processes`` workers.
+        """Assessments as JSON text, in input order, computed in ``processes`` forked workers.
 
-        The cheapest way to move results between processes: workers serialise
-        in Rust (pydantic-core) and nothing is rebuilt in this process, which
-        is what bulk consumers (exports, rule-set diffs, the API) want.
+        The cheapest way to get results out of worker processes: workers
+        serialise in Rust (pydantic-core) into shared memory and nothing is
+        rebuilt here, which is what bulk consumers (exports, rule-set diffs)
+        want. A case with bad facts raises :class:`~triage.facts.FactsError`
+        when its turn comes, noting its place in the batch. Where ``fork`` is
+        not available the cases are assessed here, one by one.
         """
-        global _FORKED_CASES, _FORKED_ENGINE
         _check_chunk_size(chunk_size)
         if processes < 1:
             raise ValueError(f"processes must be at least 1, got {processes}")
-        fork = os.name == "posix" and isinstance(cases, Sequence)
-        ctx = multiprocessing.get_context("fork" if fork else "spawn")
-        jobs: Iterator[tuple[Any, date]]
-        if fork:
-            # Forked workers inherit the cases: send index ranges, not pickled facts.
-            assert isinstance(cases, Sequence)
-            _FORKED_CASES = cases
-            _FORKED_ENGINE = self
-            jobs = ((span, as_of) for span in _guided_spans(len(cases), chunk_size, processes))
-        else:
-            jobs = ((chunk, as_of) for chunk in _chunks(cases, chunk_size))
-        try:
-            with ctx.Pool(
-                processes,
-                initializer=_worker_init,
-                initargs=(str(self.ruleset.root), self.ruleset.hash),
-            ) as pool:
-                for result in pool.imap(_worker_assess, jobs):
-                    yield from result
-        finally:
-            _FORKED_CASES = _FORKED_ENGINE = None
+        if "fork" not in multiprocessing.get_all_start_methods():
+            for case in cases:
+                yield self.assess(case, as_of).model_dump_json()
+            return
+        self.prepare(as_of)  # once here, inherited by every worker
+        to_json = Assessment.__pydantic_serializer__.to_json
+
+        def work(case: CaseFacts | Mapping[str, Any]) -> bytes:
+            return to_json(self.assess(case, as_of))
+
+        yield from forked_map(work, cases, _utf8, processes, chunk_size)
+
+
+def _utf8(view: memoryview) -> str:
+    return str(view, "utf-8")
 
 
 def _check_chunk_size(chunk_size: int) -> None:
     if not isinstance(chunk_size, int) or chunk_size < 1:
         raise ValueError(f"chunk_size must be a whole number of at least 1, got {chunk_size!r}")
-
-
-def _guided_spans(n: int, chunk_size: int, processes: int) -> Iterator[tuple[int, int]]:
-    """Index ranges covering ``range(n)``, at most ``chunk_size`` long, shrinking towards the end.
-
-    Each span is a quarter of an equal share of what is left, so the last
-    spans are short and the workers finish together instead of one waiting
-    out another's last full chunk (at ~0.25 ms a case, a 500-case chunk is
-    an eighth of a second).
-    """
-    lo = 0
-    floor = min(chunk_size, 16)
-    while lo < n:
-        size = max(floor, min(chunk_size, -(-(n - lo) // (4 * processes))))
-        yield lo, min(lo + size, n)
-        lo += size
-
-
-def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
-    chunk: list[Any] = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
-_WORKER: Engine | None = None
-
-
-_FORKED_ENGINE: Engine | None = None
-
-
-def _worker_init(root: str, expected_hash: str) -> None:
-    global _WORKER
-    if _FORKED_ENGINE is not None and _FORKED_ENGINE.ruleset.hash == expected_hash:
-        _WORKER = _FORKED_ENGINE  # inherited, already compiled and registered
-        return
-    ruleset = load_ruleset(root)
-    if ruleset.hash != expected_hash:
-        raise EngineError(f"rule set in {root} changed while a batch was starting")
-    _WORKER = Engine.for_ruleset(ruleset)
-
-
-_FORKED_CASES: Sequence[Any] | None = None
-
-
-def _worker_assess(job: tuple[Any, date]) -> list[str]:
-    assert _WORKER is not None
-    cases, as_of = job
-    if isinstance(cases, tuple):
-        assert _FORKED_CASES is not None
-        cases = _FORKED_CASES[cases[0] : cases[1]]
-    return [_WORKER.assess(c, as_of).model_dump_json() for c in cases]

@@ -64,6 +64,10 @@ class FactsError(ValueError):
         detail = "; ".join(f"{path}: {reason}" for path, reason in problems)
         super().__init__(f"{source}: {detail}")
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Rebuilt from its parts, not its message, so a batch worker can hand it back.
+        return (type(self), (self.problems, self.source), self.__dict__)
+
 
 def error_path(loc: tuple[int | str, ...]) -> str:
     """Dotted path for a pydantic error location, e.g. ``housing.hearing_date``."""

@@ -1,0 +1,163 @@
+"""The forked ordered map behind the engine's batches: order, overflow, errors, dead workers, backpressure."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import pickle
+import signal
+import time
+from collections.abc import Iterator
+from types import FrameType
+
+import pytest
+
+from triage.facts import FactsError
+from triage.forked_map import SLOTS_PER_WORKER, WorkerStopped, forked_map
+
+
+def _text(view: memoryview) -> str:
+    return str(view, "utf-8")
+
+
+def _payload(i: int) -> bytes:
+    # Sizes vary from a few bytes to ~6 KB, so chunks fill their slots unevenly.
+    return f"{i}:".encode() + b"x" * (i * 37 % 6000)
+
+
+@pytest.fixture(autouse=True)
+def no_hang() -> Iterator[None]:
+    """A batch that waits for ever fails the test instead of stalling the suite."""
+
+    def fail(signum: int, frame: FrameType | None) -> None:
+        raise TimeoutError("forked_map did not finish within 60 s")
+
+    old = signal.signal(signal.SIGALRM, fail)
+    signal.alarm(60)
+    yield
+    signal.alarm(0)
+    signal.signal(signal.SIGALRM, old)
+    assert not multiprocessing.active_children(), "workers left running"
+
+
+@pytest.mark.parametrize("processes", [1, 2, 3])
+def test_results_come_back_whole_and_in_input_order(processes: int) -> None:
+    items = list(range(3000))  # many more chunks than slots, so every slot is reused
+    out = list(forked_map(_payload, items, _text, processes, chunk_size=50))
+    assert out == [_payload(i).decode() for i in items]
+
+
+def test_results_that_overflow_a_slot_come_back_through_the_pipe() -> None:
+    items = list(range(400))
+    out = list(forked_map(_payload, items, _text, 2, chunk_size=40, slot_bytes=8192))
+    assert out == [_payload(i).decode() for i in items]
+
+
+def test_a_generator_is_read_a_chunk_at_a_time_and_its_items_pickled_to_the_workers() -> None:
+    read = []
+
+    def items() -> Iterator[int]:
+        for i in range(1000):
+            read.append(i)
+            yield i
+
+    out = forked_map(lambda i: _payload(os.getpid() * 0 + i), items(), _text, 2, chunk_size=30)
+    first = next(out)
+    assert first == _payload(0).decode()
+    assert len(read) < 1000, "the whole input was read before the first result"
+    assert [first, *out] == [_payload(i).decode() for i in range(1000)]
+
+
+def test_generator_chunks_too_big_for_a_slot_are_halved_and_a_huge_item_is_worked_here() -> None:
+    parent = os.getpid()
+    sizes = [100, 3000, 100, 20_000, 100, 100, 2500, 2500, 100]  # slot is 8 KB
+
+    def work(blob: bytes) -> bytes:
+        where = b"here" if os.getpid() == parent else b"worker"
+        return b"%d " % len(blob) + where
+
+    out = list(forked_map(work, (b"y" * n for n in sizes), _text, 2, chunk_size=4, slot_bytes=8192))
+    assert [o.split()[0] for o in out] == [str(n) for n in sizes]
+    assert out[3] == "20000 here"
+    assert {o for i, o in enumerate(out) if i != 3} <= {f"{n} worker" for n in sizes}
+
+
+def test_an_error_is_raised_when_its_turn_comes_naming_the_item() -> None:
+    def work(i: int) -> bytes:
+        if i == 777:
+            raise ValueError("bad item")
+        return b"%d" % i
+
+    got = []
+    with pytest.raises(ValueError, match="bad item") as caught:
+        for text in forked_map(work, range(2000), _text, 2, chunk_size=100):
+            got.append(int(text))
+    assert got == list(range(700)), "every result before the failing chunk, in order"
+    assert "while working batch item 777" in caught.value.__notes__
+
+
+def test_an_error_that_cannot_be_pickled_arrives_as_its_message() -> None:
+    class Local(Exception):  # defined in a function: pickle cannot find it
+        pass
+
+    def work(i: int) -> bytes:
+        if i == 5:
+            raise Local("cannot travel")
+        return b"ok"
+
+    with pytest.raises(RuntimeError, match="Local: cannot travel") as caught:
+        list(forked_map(work, list(range(100)), _text, 2, chunk_size=10))
+    assert "while working batch item 5" in caught.value.__notes__
+
+
+def test_a_worker_that_dies_stops_the_batch_with_its_exit_code() -> None:
+    def work(i: int) -> bytes:
+        if i == 1234:
+            os._exit(7)
+        return b"ok"
+
+    with pytest.raises(WorkerStopped, match=r"exit code 7\) with items from 1200 unfinished"):
+        list(forked_map(work, list(range(3000)), _text, 2, chunk_size=100))
+
+
+def test_closing_early_stops_the_workers() -> None:
+    out = forked_map(_payload, list(range(100_000)), _text, 2, chunk_size=100)
+    next(out)
+    assert len(multiprocessing.active_children()) == 2
+    out.close()
+    assert not multiprocessing.active_children()
+
+
+def test_a_consumer_that_stops_reading_holds_the_workers_back() -> None:
+    worked = multiprocessing.Value("i", 0)
+
+    def work(i: int) -> bytes:
+        with worked.get_lock():
+            worked.value += 1
+        return b"%d" % i
+
+    out = forked_map(work, list(range(50_000)), _text, 2, chunk_size=100)
+    next(out)
+    before = -1
+    while before != worked.value:  # until the workers stop
+        before = worked.value
+        time.sleep(0.2)
+    # Each worker holds at most its slots' worth: nothing piles up unread.
+    assert worked.value <= (2 * SLOTS_PER_WORKER + 1) * 100  # + the chunk already read
+    assert [int(t) for t in out] == list(range(1, 50_000))
+
+
+def test_bad_arguments_are_refused() -> None:
+    with pytest.raises(ValueError, match="processes must be at least 1"):
+        next(forked_map(_payload, [1], _text, 0, chunk_size=10))
+    with pytest.raises(ValueError, match=r"chunk_size must be .* at least 1"):
+        next(forked_map(_payload, [1], _text, 2, chunk_size=0))
+
+
+def test_facts_errors_survive_the_trip_from_a_worker() -> None:
+    err = FactsError([("person.age", "must be at least 0")], "case 3")
+    err.add_note("while working batch item 3")
+    back = pickle.loads(pickle.dumps(err))
+    assert type(back) is FactsError
+    assert back.problems == err.problems and str(back) == str(err)
+    assert back.__notes__ == ["while working batch item 3"]
