@@ -6,8 +6,12 @@ import multiprocessing
 import os
 import pickle
 import signal
+import subprocess
+import sys
+import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from types import FrameType
 
 import pytest
@@ -61,11 +65,17 @@ def test_a_generator_is_read_a_chunk_at_a_time_and_its_items_pickled_to_the_work
             read.append(i)
             yield i
 
-    out = forked_map(lambda i: _payload(os.getpid() * 0 + i), items(), _text, 2, chunk_size=30)
+    parent = os.getpid()
+
+    def work(i: int) -> bytes:
+        return b"%d %d" % (i, os.getpid())
+
+    out = forked_map(work, items(), _text, 2, chunk_size=30)
     first = next(out)
-    assert first == _payload(0).decode()
     assert len(read) < 1000, "the whole input was read before the first result"
-    assert [first, *out] == [_payload(i).decode() for i in range(1000)]
+    results = [first, *out]
+    assert [int(r.split()[0]) for r in results] == list(range(1000))
+    assert parent not in {int(r.split()[1]) for r in results}, "worked in the workers"
 
 
 def test_generator_chunks_too_big_for_a_slot_are_halved_and_a_huge_item_is_worked_here() -> None:
@@ -161,3 +171,99 @@ def test_facts_errors_survive_the_trip_from_a_worker() -> None:
     assert type(back) is FactsError
     assert back.problems == err.problems and str(back) == str(err)
     assert back.__notes__ == ["while working batch item 3"]
+
+
+def test_a_failing_input_raises_in_its_turn_after_every_result_before_it() -> None:
+    def items() -> Iterator[int]:
+        for i in range(2000):
+            if i == 500:
+                raise OSError("input line 500 unreadable")
+            yield i
+
+    got = []
+    with pytest.raises(OSError, match="unreadable") as caught:
+        for text in forked_map(_payload, items(), _text, 2, chunk_size=60):
+            got.append(text)
+    assert got == [_payload(i).decode() for i in range(500)]
+    assert "while reading batch item 500" in caught.value.__notes__
+
+
+def test_an_item_that_cannot_be_pickled_is_named_after_every_result_before_it() -> None:
+    unpicklable = threading.Lock()
+    items = (i if i != 130 else unpicklable for i in range(400))
+    got = []
+    with pytest.raises(Exception, match="pickle") as caught:
+        for text in forked_map(lambda i: b"%d" % i, items, _text, 2, chunk_size=50):
+            got.append(text)
+    assert got == [str(i) for i in range(130)], "every result before it"
+    assert "while handing batch item 130 to a worker" in caught.value.__notes__
+
+
+def test_a_function_that_does_not_return_bytes_is_a_type_error_not_a_dead_worker() -> None:
+    with pytest.raises(TypeError, match="returned str, not bytes") as caught:
+        list(forked_map(lambda i: str(i), list(range(100)), _text, 2, chunk_size=10))  # type: ignore[arg-type, return-value]
+    assert "while working batch item 0" in caught.value.__notes__
+
+
+def test_an_error_in_decode_is_raised_as_itself() -> None:
+    def decode(view: memoryview) -> str:
+        raise UnicodeError("cannot decode")
+
+    with pytest.raises(UnicodeError, match="cannot decode"):
+        list(forked_map(_payload, list(range(100)), decode, 2, chunk_size=10))
+
+
+def test_closing_early_stops_workers_even_under_a_sigterm_handler_that_only_sets_a_flag() -> None:
+    # A web server's handler: workers inherit it, and must not let it keep them alive.
+    flagged = []
+    old = signal.signal(signal.SIGTERM, lambda signum, frame: flagged.append(signum))
+    try:
+        out = forked_map(_payload, list(range(100_000)), _text, 2, chunk_size=100)
+        next(out)
+        out.close()
+    finally:
+        signal.signal(signal.SIGTERM, old)
+    assert not multiprocessing.active_children()
+    assert not flagged, "the parent was not signalled"
+
+
+def test_workers_exit_when_the_parent_is_killed() -> None:
+    code = (
+        "import multiprocessing, os, signal\n"
+        "from triage.forked_map import forked_map\n"
+        "out = forked_map(lambda i: b'x', list(range(10**6)), bytes, 2, chunk_size=10)\n"
+        "next(out)\n"
+        "print(*(p.pid for p in multiprocessing.active_children()), flush=True)\n"
+        "os.kill(os.getpid(), signal.SIGKILL)\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30,
+                         cwd=Path(__file__).resolve().parents[1])  # fmt: skip
+    assert run.returncode == -signal.SIGKILL, run.stderr
+    pids = [int(p) for p in run.stdout.split()]
+    assert len(pids) == 2
+    deadline = time.monotonic() + 20
+    while (alive := [p for p in pids if _running(p)]) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not alive, "orphaned workers kept running"
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return state != "Z"  # a zombie has exited; in a container nobody may reap it
+
+
+@pytest.mark.parametrize("processes", [1, 4])
+def test_empty_and_short_inputs(processes: int) -> None:
+    assert list(forked_map(_payload, [], _text, processes, chunk_size=10)) == []
+    assert list(forked_map(_payload, iter([]), _text, processes, chunk_size=10)) == []
+    assert list(forked_map(_payload, iter([1, 2, 3]), _text, processes, chunk_size=1)) == [
+        _payload(i).decode() for i in (1, 2, 3)
+    ]
+
+
+def test_generator_input_whose_results_overflow_their_slots() -> None:
+    out = list(forked_map(_payload, iter(range(300)), _text, 2, chunk_size=25, slot_bytes=8192))
+    assert out == [_payload(i).decode() for i in range(300)]

@@ -157,7 +157,8 @@ class Engine:
     ) -> list[Assessment]:
         """Assess many cases, in input order, as :class:`Assessment` objects.
 
-        Runs here unless ``processes`` > 1. Objects cannot leave a worker
+        Runs here unless ``processes`` > 1 and there are at least two
+        chunks of cases. Objects cannot leave a worker
         process more cheaply than they are made: rebuilding one from the
         worker's JSON costs this process 170–230 us against 105–170 us to
         assess the case (``bench/engine.py`` reports both), so workers only
@@ -200,6 +201,8 @@ class Engine:
         _check_chunk_size(chunk_size)
         if processes < 1:
             raise ValueError(f"processes must be at least 1, got {processes}")
+        if not isinstance(as_of, date):
+            raise TypeError("as_of must be a date")
         if "fork" not in multiprocessing.get_all_start_methods():
             for case in cases:
                 yield self.assess(case, as_of).model_dump_json()
