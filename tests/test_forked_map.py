@@ -102,7 +102,7 @@ def test_an_error_is_raised_when_its_turn_comes_naming_the_item() -> None:
     with pytest.raises(ValueError, match="bad item") as caught:
         for text in forked_map(work, range(2000), _text, 2, chunk_size=100):
             got.append(int(text))
-    assert got == list(range(700)), "every result before the failing chunk, in order"
+    assert got == list(range(777)), "every result before it, in order"
     assert "while working batch item 777" in caught.value.__notes__
 
 

@@ -96,8 +96,9 @@ def forked_map(
 
     ``fn`` returns bytes; ``decode`` turns them into the value yielded and
     runs here, on a view that is only valid during the call. An exception in
-    ``fn`` is raised here when its chunk's turn comes, with a note naming the
-    item; a worker that dies raises :class:`WorkerStopped`. Closing the
+    ``fn``, or in reading or pickling the input, is raised here in its turn,
+    after every result before it, with a note naming the item; a worker that
+    dies raises :class:`WorkerStopped`. Closing the
     iterator early stops the workers. Needs the ``fork`` start method.
     """
     if processes < 1:
@@ -119,10 +120,12 @@ def forked_map(
             # The worker closes the parent's ends it inherits, so it sees end
             # of file, and exits, if the parent dies without telling it.
             args = (theirs, [*conns, mine], region, slot_bytes, fn, inherited)
-            worker = ctx.Process(target=_serve, args=args, daemon=True)
-            worker.start()
-            theirs.close()
             conns.append(mine)
+            worker = ctx.Process(target=_serve, args=args, daemon=True)
+            try:
+                worker.start()
+            finally:
+                theirs.close()
             procs.append(worker)
         yield from _collect(fn, decode, tasks, region, slot_bytes, conns, procs)
         for c in conns:
@@ -276,8 +279,6 @@ def _collect(
                     )
             result = done.pop(turn)
             task = sent.pop(turn, None)
-            if result.error is not None:
-                raise result.error
             out: list[R] = []
             if task is not None:
                 pos = task.slot * slot_bytes
@@ -288,6 +289,9 @@ def _collect(
             for data in result.overflow:
                 with memoryview(data) as part:
                     out.append(decode(part))
+            if result.error is not None:
+                yield from out
+                raise result.error
             if task is not None:
                 dispatch(task.worker, task.slot)  # its slot is free again
             turn += 1
@@ -348,35 +352,37 @@ def _work_chunk(
     inherited: Sequence[Any] | None,
     job: tuple[int, int, int, int, int],
 ) -> tuple[list[int], list[bytes], BaseException | None]:
-    """One chunk's results written into its slot, as (lengths, overflow, error)."""
+    """One chunk's results written into its slot, as (lengths, overflow, error).
+
+    An error stops the chunk; the results before it still go back.
+    """
     _, slot, first, count, pickled = job
     base = slot * slot_bytes
-    done = 0
+    outs: list[bytes] = []
+    error: BaseException | None = None
     try:
         if pickled:
             chunk = pickle.loads(region[base : base + pickled])
         else:
             assert inherited is not None
             chunk = inherited[first : first + count]
-        outs: list[bytes] = []
         for item in chunk:
             data = fn(item)
             if not isinstance(data, bytes):
                 raise TypeError(f"the batch function returned {type(data).__name__}, not bytes")
             outs.append(data)
-            done += 1
     except Exception as exc:
-        exc.add_note(f"while working batch item {first + done}")
-        return [], [], _picklable(exc)
+        exc.add_note(f"while working batch item {first + len(outs)}")
+        error = _picklable(exc)
     lengths: list[int] = []
     pos, end = base, base + slot_bytes
     for k, data in enumerate(outs):
         if pos + len(data) > end:
-            return lengths, outs[k:], None
+            return lengths, outs[k:], error
         region[pos : pos + len(data)] = data
         pos += len(data)
         lengths.append(len(data))
-    return lengths, [], None
+    return lengths, [], error
 
 
 def _picklable(exc: BaseException) -> BaseException:
