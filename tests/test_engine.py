@@ -3,6 +3,7 @@ from __future__ import annotations
 import threading
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -155,26 +156,38 @@ def test_a_batch_read_from_a_generator_matches_one_by_one(engine: Engine) -> Non
     assert list(engine.iter_batch_json(iter(cases), AS_OF, processes=2, chunk_size=40)) == one
 
 
-def test_a_bad_case_in_a_batch_is_named_by_its_place_and_field(engine: Engine) -> None:
+@pytest.mark.parametrize("processes", [1, 2])
+def test_a_bad_case_in_a_batch_is_named_by_its_place_and_field(engine: Engine, processes: int) -> None:
     cases = generate(300, seed=7, as_of=AS_OF)
     cases[222] = {**cases[222], "person": {"age": -4}}
     good = [engine.assess(c, AS_OF).model_dump_json() for c in cases[:222]]
     got = []
     with pytest.raises(FactsError) as caught:
-        for text in engine.iter_batch_json(cases, AS_OF, processes=2, chunk_size=50):
+        for text in engine.iter_batch_json(cases, AS_OF, processes=processes, chunk_size=50):
             got.append(text)
     assert got == good, "every case before the bad one, in order"
     assert [path for path, _ in caught.value.problems] == ["person.age"]
     assert "while working batch item 222" in caught.value.__notes__
 
 
-@pytest.mark.parametrize("size", [0, -5])
-def test_batches_refuse_a_chunk_size_below_one(engine: Engine, size: int) -> None:
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"chunk_size": 0}, ValueError, r"chunk_size must be .* at least 1, got 0"),
+        ({"chunk_size": -5}, ValueError, r"chunk_size must be .* at least 1, got -5"),
+        ({"processes": 0}, ValueError, r"processes must be .* at least 1, got 0"),
+        ({"as_of": "2026-11-23"}, TypeError, r"as_of must be a date"),
+    ],
+)
+def test_batches_refuse_bad_arguments_by_name(
+    engine: Engine, kwargs: dict[str, Any], error: type[Exception], message: str
+) -> None:
     cases = generate(4, seed=5, as_of=AS_OF)
-    with pytest.raises(ValueError, match=r"chunk_size must be .* at least 1"):
-        engine.assess_batch(cases, AS_OF, processes=2, chunk_size=size)
-    with pytest.raises(ValueError, match=r"chunk_size must be .* at least 1"):
-        next(engine.iter_batch_json(cases, AS_OF, processes=2, chunk_size=size))
+    args: dict[str, Any] = {"as_of": AS_OF, "processes": 2, "chunk_size": 1, **kwargs}
+    with pytest.raises(error, match=message):
+        engine.assess_batch(cases, **args)
+    with pytest.raises(error, match=message):
+        next(engine.iter_batch_json(cases, **args))
 
 
 @pytest.mark.parametrize(("n", "size", "procs"), [(20_000, 500, 2), (601, 100, 2), (7, 500, 4), (0, 10, 2)])

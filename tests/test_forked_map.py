@@ -164,7 +164,8 @@ def test_bad_arguments_are_refused() -> None:
         next(forked_map(_payload, [1], _text, 2, chunk_size=0))
 
 
-def test_facts_errors_survive_the_trip_from_a_worker() -> None:
+def test_facts_errors_pickle_with_their_problems_and_notes() -> None:
+    # What lets a worker hand one back (the engine's batch test does so end to end).
     err = FactsError([("person.age", "must be at least 0")], "case 3")
     err.add_note("while working batch item 3")
     back = pickle.loads(pickle.dumps(err))

@@ -166,8 +166,8 @@ class Engine:
         use :meth:`iter_batch_json`, which spreads the work over cores and
         rebuilds nothing.
         """
-        _check_chunk_size(chunk_size)
-        if processes <= 1 or len(cases) < 2 * chunk_size:
+        _check_batch(chunk_size, processes, as_of)
+        if processes == 1 or len(cases) < 2 * chunk_size:
             return [self.assess(c, as_of) for c in cases]
         return list(self.iter_batch(cases, as_of, processes, chunk_size))
 
@@ -195,17 +195,20 @@ class Engine:
         serialise in Rust (pydantic-core) into shared memory and nothing is
         rebuilt here, which is what bulk consumers (exports, rule-set diffs)
         want. A case with bad facts raises :class:`~triage.facts.FactsError`
-        when its turn comes, noting its place in the batch. Where ``fork`` is
-        not available the cases are assessed here, one by one.
+        when its turn comes, after every result before it, noting its place
+        in the batch; a worker that dies raises
+        :class:`~triage.forked_map.WorkerStopped`. With one process, or where
+        ``fork`` is not available, the cases are assessed here, one by one.
         """
-        _check_chunk_size(chunk_size)
-        if processes < 1:
-            raise ValueError(f"processes must be at least 1, got {processes}")
-        if not isinstance(as_of, date):
-            raise TypeError("as_of must be a date")
-        if "fork" not in multiprocessing.get_all_start_methods():
-            for case in cases:
-                yield self.assess(case, as_of).model_dump_json()
+        _check_batch(chunk_size, processes, as_of)
+        if processes == 1 or "fork" not in multiprocessing.get_all_start_methods():
+            for i, case in enumerate(cases):
+                try:
+                    text = self.assess(case, as_of).model_dump_json()
+                except Exception as exc:
+                    exc.add_note(f"while working batch item {i}")
+                    raise
+                yield text
             return
         self.prepare(as_of)  # once here, inherited by every worker
         to_json = Assessment.__pydantic_serializer__.to_json
@@ -220,6 +223,10 @@ def _utf8(view: memoryview) -> str:
     return str(view, "utf-8")
 
 
-def _check_chunk_size(chunk_size: int) -> None:
+def _check_batch(chunk_size: int, processes: int, as_of: date) -> None:
     if not isinstance(chunk_size, int) or chunk_size < 1:
         raise ValueError(f"chunk_size must be a whole number of at least 1, got {chunk_size!r}")
+    if not isinstance(processes, int) or processes < 1:
+        raise ValueError(f"processes must be a whole number of at least 1, got {processes!r}")
+    if not isinstance(as_of, date):
+        raise TypeError("as_of must be a date")
