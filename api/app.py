@@ -19,9 +19,9 @@ from api.auth import optional_principal
 from api.v1.cases import facts_from_answers
 from api.v1.deps import IsoDate
 from api.v1.examples import ASSESSMENT_EXAMPLES
-from triage.apikeys import Principal
-from triage.assessment import Assessment
-from triage.engine import Engine
+from triage.casework.apikeys import Principal
+from triage.engine.assessment import Assessment
+from triage.engine.engine import Engine
 from triage.facts import CaseFacts
 
 app = FastAPI(

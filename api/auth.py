@@ -20,7 +20,7 @@ from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBea
 from api.limits import RateLimiter
 from api.problems import ProblemError
 from api.v1.deps import database
-from triage.apikeys import Principal, authenticate
+from triage.casework.apikeys import Principal, authenticate
 from triage.store.db import Database
 
 _bearer = HTTPBearer(auto_error=False, description="An API key: `Authorization: Bearer tjk_...`")
@@ -32,7 +32,7 @@ def limiter(request: Request) -> RateLimiter:
     """The app's rate limiter (made from the environment on first use)."""
     found = getattr(request.app.state, "rate_limiter", None)
     if not isinstance(found, RateLimiter):
-        found = RateLimiter.from_env()
+        found = RateLimiter.from_settings()
         request.app.state.rate_limiter = found
     return found
 

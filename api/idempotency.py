@@ -33,7 +33,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, select
 
 from api.problems import ProblemError
-from triage.apikeys import Principal
+from triage.casework.apikeys import Principal
 from triage.store.db import Database
 from triage.store.models import IdempotencyRecord
 from triage.store.types import utcnow

@@ -13,13 +13,13 @@
 from __future__ import annotations
 
 import math
-import os
 import threading
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 from api.problems import ProblemError, problem
+from triage.settings import settings
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -31,17 +31,8 @@ DEFAULT_MAX_BODY = 256 * 1024
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
 
-def max_body_from_env() -> int:
-    raw = os.environ.get("TRIAGE_API_MAX_BODY")
-    if not raw:
-        return DEFAULT_MAX_BODY
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ValueError(f"TRIAGE_API_MAX_BODY: expected a number of bytes, got {raw!r}") from None
-    if value <= 0:
-        raise ValueError(f"TRIAGE_API_MAX_BODY: expected a positive number of bytes, got {raw!r}")
-    return value
+def max_body_from_settings() -> int:
+    return settings().api_max_body
 
 
 def _is_json(content_type: str) -> bool:
@@ -54,7 +45,7 @@ class RequestLimits:
 
     def __init__(self, app: ASGIApp, max_body: int | None = None) -> None:
         self.app = app
-        self.max_body = max_body if max_body is not None else max_body_from_env()
+        self.max_body = max_body if max_body is not None else max_body_from_settings()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] not in _BODY_METHODS:
@@ -123,15 +114,9 @@ class RateLimiter:
         self._lock = threading.Lock()
 
     @classmethod
-    def from_env(cls) -> RateLimiter:
-        def number(name: str, default: str) -> float:
-            raw = os.environ.get(name, default)
-            try:
-                return float(raw)
-            except ValueError:
-                raise ValueError(f"{name}: expected a number, got {raw!r}") from None
-
-        return cls(rate=number("TRIAGE_API_RATE", "20"), burst=int(number("TRIAGE_API_BURST", "40")))
+    def from_settings(cls) -> RateLimiter:
+        s = settings()
+        return cls(rate=s.api_rate, burst=s.api_burst)
 
     @property
     def enabled(self) -> bool:

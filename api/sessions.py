@@ -15,15 +15,16 @@ from fastapi import FastAPI
 from starlette.middleware.sessions import SessionMiddleware
 
 from triage.paths import var_dir
+from triage.settings import settings
 
 # An idle session ends after this; the pages warn a little before (issue 3).
 IDLE_TIMEOUT_SECONDS = 20 * 60
 
 
 def secret_key(folder: Path | None = None) -> str:
-    env = os.environ.get("TRIAGE_SECRET_KEY")
-    if env:
-        return env
+    configured = settings().secret_key
+    if configured:
+        return configured
     path = (folder or var_dir()) / "secret_key"
     if not path.exists():
         # O_EXCL: two workers starting at once agree on one key.
@@ -44,5 +45,5 @@ def install(app: FastAPI) -> None:
         session_cookie="triage_session",
         max_age=IDLE_TIMEOUT_SECONDS,
         same_site="strict",
-        https_only=os.environ.get("TRIAGE_HTTPS") == "1",  # set behind TLS
+        https_only=settings().https,  # set behind TLS
     )

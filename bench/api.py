@@ -236,7 +236,7 @@ def percentile(xs: list[float], p: float) -> float:
 
 
 def payloads(n: int, seed: int) -> list[bytes]:
-    from triage.synth import generate
+    from triage.audit.synth import generate
 
     cases = generate(n, seed, AS_OF)
     return [json.dumps({"as_of": AS_OF.isoformat(), "facts": f}, default=str).encode() for f in cases]

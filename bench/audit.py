@@ -31,8 +31,8 @@ from tests.rulesets_util import copy_ruleset
 from triage.audit.corpus import CaseRecord
 from triage.audit.diff import assess_both, diff
 from triage.audit.parallel import map_ordered
-from triage.engine import Engine
-from triage.synth import corpus_generator
+from triage.audit.synth import corpus_generator
+from triage.engine.engine import Engine
 
 AS_OF = date(2026, 11, 23)
 RULE = "housing.adaptations.dfg_decision_due"

@@ -33,11 +33,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import durable_rules_engine as dre
 
-from triage.engine import Engine
+from triage.audit.golden import load_golden
+from triage.audit.synth import generate
+from triage.engine.engine import Engine
+from triage.engine.flatten import flatten
 from triage.facts import parse_facts
-from triage.flatten import flatten
-from triage.golden import load_golden
-from triage.synth import generate
 
 AS_OF = date(2026, 11, 23)
 
@@ -120,7 +120,7 @@ def main() -> None:
 
     # Where (a) goes beyond (b): time the questions-worth-asking search alone,
     # on the same cases, by wrapping it (the wrapper's cost is in its figure).
-    import triage.findings as findings
+    import triage.engine.findings as findings
 
     inner = findings._questions
     spent = [0.0]

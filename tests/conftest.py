@@ -12,7 +12,7 @@ import pytest
 # opening one fresh SQLite file at once can fail ("database is locked") setting WAL.
 os.environ["TRIAGE_HOME"] = tempfile.mkdtemp(prefix="triage-test-home-")
 
-from triage.engine import Engine
+from triage.engine.engine import Engine
 
 AS_OF = date(2026, 11, 23)
 

@@ -62,8 +62,8 @@ def test_start_up_builds_what_the_first_request_would_wait_for() -> None:
     """Each installed rule-set version is loaded and today's question search compiled before any request."""
     import datetime as dt
 
-    from triage import engine as engine_module
-    from triage import findings
+    from triage.engine import engine as engine_module
+    from triage.engine import findings
     from triage.rulesets.registry import installed
 
     engine_module._BY_PATH.clear()

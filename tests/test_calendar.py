@@ -4,14 +4,14 @@ from datetime import date
 
 import pytest
 
-from triage.calendar import (
+from triage.engine.calendar import (
     add_months,
     add_working_days,
     clear_days_after,
     is_bank_holiday,
     is_working_day,
 )
-from triage.deadlines import acas_extended, apply_period, compute
+from triage.engine.deadlines import acas_extended, apply_period, compute
 from triage.rulesets.model import DeadlineDef, Period
 
 

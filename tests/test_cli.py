@@ -5,7 +5,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from triage.cli import app
+from triage.cli.main import app
 from triage.paths import rules_dir
 
 runner = CliRunner()

@@ -12,15 +12,15 @@ from typing import Any
 
 import pytest
 
-import triage.durable_runner as runner_mod
+import triage.engine.durable_runner as runner_mod
 from tests.conftest import AS_OF
-from triage.durable_runner import EngineCapacityError, EngineError
-from triage.engine import Engine
+from triage.audit.golden import load_golden
+from triage.audit.synth import generate
+from triage.engine.durable_runner import EngineCapacityError, EngineError
+from triage.engine.engine import Engine
+from triage.engine.flatten import flatten
 from triage.facts import FactsError, parse_facts
 from triage.facts.catalog import FACTS
-from triage.flatten import flatten
-from triage.golden import load_golden
-from triage.synth import generate
 
 
 class _Spy:
@@ -205,7 +205,7 @@ def test_a_new_process_survives_an_overflowing_first_case(tmp_path: Path) -> Non
     case = tmp_path / "full.json"
     case.write_text(json.dumps(full_case()))
     script = (
-        "import json, sys; from datetime import date; from triage.engine import Engine; "
+        "import json, sys; from datetime import date; from triage.engine.engine import Engine; "
         f"a = Engine.default().assess(json.load(open({str(case)!r})), date.fromisoformat({AS_OF.isoformat()!r})); "
         "print(len(a.rules_fired))"
     )

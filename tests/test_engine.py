@@ -9,13 +9,13 @@ import pytest
 
 from tests.conftest import AS_OF
 from tests.rulesets_util import RULE, add_rules, copy_ruleset
-from triage.engine import Engine
+from triage.audit.golden import load_golden
+from triage.audit.synth import generate
+from triage.engine.batch import guided_spans
+from triage.engine.engine import Engine
+from triage.engine.flatten import flatten
 from triage.facts import FactsError, parse_facts
-from triage.flatten import flatten
-from triage.forked_map import guided_spans
-from triage.golden import load_golden
 from triage.rulesets.loader import load_ruleset
-from triage.synth import generate
 
 PIP = {"benefits": {"concern": True, "pip_stage": "refused", "pip_decision_date": "2026-11-03",
                     "mr_requested": False}}  # fmt: skip
@@ -203,7 +203,7 @@ def test_batch_spans_cover_every_case_once_and_shrink_at_the_end(n: int, size: i
 
 def test_compiled_conditions_agree_with_the_tree_walk(engine: Engine) -> None:
     """Conditions run as generated Python; the plain tree walk is the reference."""
-    from triage.golden import load_golden
+    from triage.audit.golden import load_golden
     from triage.rulesets.conditions import interpret
 
     cases = load_golden(engine.ruleset.root)
@@ -235,7 +235,7 @@ def test_an_unknown_deadline_date_is_a_question_and_the_need_stands(engine: Engi
 
 def test_generated_question_scan_agrees_with_the_interpreted_one(engine: Engine) -> None:
     """The question search runs as generated code; the plain loop is its reference."""
-    from triage import findings
+    from triage.engine import findings
 
     calls = {"n": 0}
     inner = findings._questions
@@ -272,7 +272,7 @@ def test_engine_in_force_picks_the_installed_version(engine: Engine) -> None:
 
 def test_assessments_built_without_validation_still_validate(engine: Engine) -> None:
     """Output models skip validation when the engine builds them; every one must still pass it."""
-    from triage.assessment import Assessment
+    from triage.engine.assessment import Assessment
 
     seen_questions = seen_deadlines = 0
     for c in generate(300, seed=21, as_of=AS_OF):
@@ -287,7 +287,7 @@ def test_assessments_built_without_validation_still_validate(engine: Engine) -> 
 def test_trusted_construction_rejects_what_is_not_a_field() -> None:
     from pydantic_core import PydanticSerializationError
 
-    from triage.assessment import Question
+    from triage.engine.assessment import Question
 
     with pytest.raises(TypeError, match="not fields: \\['colour'\\]"):
         Question.trusted(fact="housing.tenure", question="?", could_change=[], colour="red")
@@ -295,7 +295,7 @@ def test_trusted_construction_rejects_what_is_not_a_field() -> None:
     with pytest.raises(PydanticSerializationError):
         Question.trusted(fact="housing.tenure", question="?").model_dump_json()
     # Defaults that are containers are never shared between instances.
-    from triage.assessment import Reason
+    from triage.engine.assessment import Reason
 
     a = Reason.trusted(kind="policy", id="p", text="t", source=[])
     b = Reason.trusted(kind="policy", id="p", text="t", source=[])
@@ -304,8 +304,8 @@ def test_trusted_construction_rejects_what_is_not_a_field() -> None:
 
 def test_the_question_search_refuses_rules_it_cannot_rank(engine: Engine) -> None:
     """Contradictions change no need; handed one, the scan compiler says so rather than guessing."""
-    from triage.findings import _weight
-    from triage.question_scan import compile_scan
+    from triage.engine.findings import _weight
+    from triage.engine.questions import compile_scan
 
     contradiction = next(c for c in engine.compiled.rules if c.rule.then.contradiction is not None)
     with pytest.raises(ValueError, match=f"rule {contradiction.rule.id}: the question search takes"):

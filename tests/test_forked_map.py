@@ -16,8 +16,8 @@ from types import FrameType
 
 import pytest
 
+from triage.engine.batch import SLOTS_PER_WORKER, WorkerStopped, forked_map
 from triage.facts import FactsError
-from triage.forked_map import SLOTS_PER_WORKER, WorkerStopped, forked_map
 
 
 def _text(view: memoryview) -> str:
@@ -231,7 +231,7 @@ def test_closing_early_stops_workers_even_under_a_sigterm_handler_that_only_sets
 def test_workers_exit_when_the_parent_is_killed() -> None:
     code = (
         "import multiprocessing, os, signal\n"
-        "from triage.forked_map import forked_map\n"
+        "from triage.engine.batch import forked_map\n"
         "out = forked_map(lambda i: b'x', list(range(10**6)), bytes, 2, chunk_size=10)\n"
         "next(out)\n"
         "print(*(p.pid for p in multiprocessing.active_children()), flush=True)\n"

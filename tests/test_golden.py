@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from triage.engine import Engine
-from triage.golden import GoldenReport, load_golden, run_golden
+from triage.audit.golden import GoldenReport, load_golden, run_golden
+from triage.engine.engine import Engine
 
 
 @pytest.fixture(scope="module")

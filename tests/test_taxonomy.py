@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from triage.paths import rules_dir
-from triage.taxonomy import load_taxonomy
+from triage.rulesets.taxonomy import load_taxonomy
 
 AREAS = {"housing", "benefits", "debt", "employment", "immigration", "family", "education",
          "community_care", "discrimination"}  # fmt: skip

@@ -34,11 +34,11 @@ def default_ruleset_dir() -> Path:
 def var_dir() -> Path:
     """Where the service keeps its state: ``$TRIAGE_HOME``, else ``var/`` beside a
     source checkout, else ``~/.local/share/triage``. Created on first use."""
-    import os
+    from triage.settings import settings
 
-    env = os.environ.get("TRIAGE_HOME")
-    if env:
-        path = Path(env)
+    home = settings().home
+    if home is not None:
+        path = home
     elif (_PKG.parent / "pyproject.toml").is_file():
         path = _PKG.parent / "var"
     else:

@@ -9,10 +9,10 @@ import secrets
 from fastapi import Request
 from sqlmodel import select
 
+from triage.casework.passwords import verify_password
 from triage.store.audit import Actor
 from triage.store.db import Database
 from triage.store.models import Organisation, User
-from triage.store.passwords import verify_password
 
 
 class Viewer:

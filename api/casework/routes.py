@@ -1,4 +1,4 @@
-"""Casework pages. Thin: every action is a call to ``triage.store`` / ``triage.referrals``,
+"""Casework pages. Thin: every action is a call to ``triage.store`` / ``triage.casework.referrals``,
 scoped to the signed-in user's organisation. Forms POST with the session's CSRF token.
 
 ``today`` for overdue evidence is the server's date unless ``?as_of=YYYY-MM-DD`` is given
@@ -17,9 +17,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.casework.auth import Viewer, csrf_ok, csrf_token, sign_in, viewer
 from api.web.templating import add_template_dir, render
-from triage import referrals
-from triage.store.cases import get_case, list_cases
-from triage.store.db import Database, default_database
+from triage.casework import referrals
+from triage.casework.cases import get_case, list_cases
+from triage.casework.service_store import service_store
+from triage.store.db import Database
 from triage.store.errors import StoreError
 from triage.store.models import DECLINE_CODES, OUTCOME_CODES
 
@@ -43,7 +44,7 @@ STATUS_LABELS = {
 
 def get_db() -> Database:
     """The store the pages use (overridden in tests)."""
-    return default_database()
+    return service_store()
 
 
 DB = Annotated[Database, Depends(get_db)]

@@ -13,7 +13,6 @@ e.g. when ``triage outbox deliver`` runs beside it), ``TRIAGE_OUTBOX_INTERVAL``
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -21,6 +20,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from api.limits import RequestLimits
+from triage.settings import settings
 
 log = logging.getLogger("triage.api")
 
@@ -32,13 +32,15 @@ def _outbox_lifespan(app: FastAPI) -> None:
     @asynccontextmanager
     async def lifespan(a: Any) -> AsyncIterator[Any]:
         delivery = None
-        if os.environ.get("TRIAGE_OUTBOX_WORKER", "1") != "0":
-            from triage.store.db import Database, default_database
-            from triage.webhooks import BackgroundDelivery, OutboxWorker
+        config = settings()
+        if config.outbox_worker:
+            from triage.casework.service_store import service_store
+            from triage.casework.webhooks import BackgroundDelivery, OutboxWorker
+            from triage.store.db import Database
 
             db = getattr(app.state, "database", None)
-            db = db if isinstance(db, Database) else default_database()
-            interval = float(os.environ.get("TRIAGE_OUTBOX_INTERVAL", "2"))
+            db = db if isinstance(db, Database) else service_store()
+            interval = config.outbox_interval
             delivery = BackgroundDelivery(OutboxWorker(db), interval=interval)
             delivery.start()
         try:

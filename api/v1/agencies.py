@@ -10,8 +10,9 @@ from sqlmodel import col, select
 
 from api.auth import Caller
 from api.v1.deps import database
-from triage.directory import AgencyEntry, entry_of
 from triage.facts.person import Borough
+from triage.routing.directory import AgencyEntry
+from triage.store.agencies import entry_of
 from triage.store.db import Database
 from triage.store.models import Agency
 

@@ -1,6 +1,6 @@
 """``/v1/cases``: store a case with its assessment, list the organisation's cases, read one.
 
-Thin: the store (``triage.store.cases``) assesses, stores and audits; this
+Thin: the store (``triage.casework.cases``) assesses, stores and audits; this
 module turns JSON into its arguments and its views into JSON. A case of
 another organisation answers 404, exactly like a case that does not exist.
 """
@@ -20,13 +20,13 @@ from api.auth import Caller, require
 from api.problems import ProblemError
 from api.v1.deps import IsoDate, database
 from api.v1.examples import CASE_EXAMPLES
-from triage.apikeys import Principal
-from triage.assessment import Assessment, LetterNeeded
+from triage.casework import cases as store_cases
+from triage.casework.apikeys import Principal
+from triage.casework.cases import PersonDetails
+from triage.engine.assessment import Assessment, LetterNeeded
 from triage.facts import CaseFacts
 from triage.letters import LetterDetails
 from triage.questionnaire import Questionnaire, load_questionnaire
-from triage.store import cases as store_cases
-from triage.store.cases import PersonDetails
 from triage.store.db import Database
 from triage.store.views import CaseSummary, CaseView, ConsentView, NeedView, ReferralView
 
@@ -163,7 +163,7 @@ def case_out(view: CaseView) -> CaseOut:
 
 
 def _engine(as_of: dt.date) -> Any:
-    from triage.engine import Engine
+    from triage.engine.engine import Engine
 
     return Engine.in_force(as_of)
 

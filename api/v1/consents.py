@@ -1,7 +1,7 @@
 """Consent through the API: record the person's consent for one purpose and recipient, and
 withdraw it.
 
-Thin over ``triage.store.consent``: ``POST /v1/cases/{id}/consents`` records it (201),
+Thin over ``triage.casework.consent``: ``POST /v1/cases/{id}/consents`` records it (201),
 ``POST /v1/consents/{id}/withdraw`` withdraws it (200; referrals not yet accepted under it are
 cancelled, and no letter for its purpose renders until a new one is recorded). Referrer and
 admin keys only; another organisation's case or consent is 404. Both take an
@@ -20,8 +20,8 @@ from api import idempotency
 from api.auth import require
 from api.v1.cases import IdempotencyKey
 from api.v1.deps import database
-from triage.apikeys import Principal
-from triage.store.consent import record_consent, withdraw_consent
+from triage.casework.apikeys import Principal
+from triage.casework.consent import record_consent, withdraw_consent
 from triage.store.db import Database
 from triage.store.models import ConsentPurpose
 from triage.store.views import ConsentView

@@ -14,7 +14,8 @@ from typing import Annotated, Any
 from fastapi import Request
 from pydantic import BeforeValidator
 
-from triage.store.db import Database, default_database
+from triage.casework.service_store import service_store
+from triage.store.db import Database
 
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -35,4 +36,4 @@ def database(request: Request) -> Database:
     db = getattr(request.app.state, "database", None)
     if isinstance(db, Database):
         return db
-    return default_database()
+    return service_store()

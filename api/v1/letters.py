@@ -27,7 +27,7 @@ from api.auth import Caller
 from api.problems import ProblemError
 from api.v1.cases import LETTER_DETAILS_KEY
 from api.v1.deps import database
-from triage.assessment import Assessment
+from triage.engine.assessment import Assessment
 from triage.facts import CaseFacts
 from triage.letters import MEDIA_TYPES, build_context, parse_details, render_letter
 from triage.rulesets.model import MedicalPurpose

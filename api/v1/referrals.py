@@ -1,11 +1,11 @@
 """Referrals: a referrer refers a case's need to an agency (with consent); the agency accepts,
 declines with a coded reason, or closes with an outcome.
 
-Thin over ``triage.referrals`` and ``triage.store.consent``. ``POST
+Thin over ``triage.casework.referrals`` and ``triage.casework.consent``. ``POST
 /v1/cases/{id}/referrals`` records consent, drafts and (by default) sends in
 one transaction, so a failure leaves no consent without its referral. Closing
 with an outcome queues the referrer's outcome webhook in the same transaction
-(``triage.webhooks`` delivers it).
+(``triage.casework.webhooks`` delivers it).
 """
 
 from __future__ import annotations
@@ -25,17 +25,17 @@ from api.problems import ProblemError
 from api.v1.cases import IdempotencyKey
 from api.v1.deps import database
 from api.v1.examples import OUTCOME_EXAMPLES, REFERRAL_EXAMPLES
-from triage import referrals as lifecycle
-from triage.apikeys import Principal
-from triage.assessment import Assessment
-from triage.directory import entry_of
+from triage.casework import referrals as lifecycle
+from triage.casework.apikeys import Principal
+from triage.casework.consent import record_consent
+from triage.casework.referrals import OPEN_STATUSES, OutcomeInput, ReferralPacket, RoutedNeed
+from triage.engine.assessment import Assessment
 from triage.facts import CaseFacts
-from triage.place import resolve
-from triage.referrals import OPEN_STATUSES, OutcomeInput, ReferralPacket, RoutedNeed
-from triage.routing import AgencyMatch, route_need
+from triage.routing.matching import AgencyMatch, route_need
+from triage.routing.place import resolve
 from triage.store import audit
 from triage.store.access import own_case
-from triage.store.consent import record_consent
+from triage.store.agencies import entry_of
 from triage.store.db import Database
 from triage.store.errors import NotFound
 from triage.store.models import Agency, Case, DeclineCode, Need, Outcome, Referral, ReferralStatus

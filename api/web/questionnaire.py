@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 import re
 import secrets
 from datetime import date
@@ -29,12 +28,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from api.sessions import IDLE_TIMEOUT_SECONDS
 from api.web.drafts import Draft, DraftStore, normalise_code
 from api.web.templating import render
-from triage.assessment import Need
-from triage.engine import Engine
+from triage.engine.assessment import Need
+from triage.engine.engine import Engine
 from triage.questionnaire import Questionnaire, flow, load_questionnaire
 from triage.questionnaire.answers import Answer, AnswerError, from_form
 from triage.questionnaire.model import UNKNOWN_ANSWERS, Question
 from triage.questionnaire.text import Wording
+from triage.settings import settings
 
 router = APIRouter(include_in_schema=False)
 SESSION_KEY = "questionnaire_draft"
@@ -77,8 +77,7 @@ def drafts() -> DraftStore:
 
 def as_of() -> date:
     """Today; ``TRIAGE_AS_OF`` (YYYY-MM-DD) fixes the day for tests and demonstrations."""
-    fixed = os.environ.get("TRIAGE_AS_OF")
-    return date.fromisoformat(fixed) if fixed else date.today()
+    return settings().as_of or date.today()
 
 
 def _ctx(request: Request, words: Wording, **extra: Any) -> dict[str, Any]:

@@ -14,10 +14,10 @@ from sqlmodel import select
 
 from api.app import app
 from api.limits import RateLimiter
-from triage.apikeys import create_key, find_organisation
+from triage.casework.apikeys import create_key, find_organisation
+from triage.casework.demo import seed_demo
 from triage.store.db import Database
 from triage.store.models import Agency
-from triage.store.seed import seed_demo
 
 HOSPITAL = "St Imaginary's Hospital Discharge Team (demo)"
 GP = "Riverside Fictional GP Practice (demo)"

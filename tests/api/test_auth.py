@@ -11,8 +11,8 @@ from typer.testing import CliRunner
 from tests.api.conftest import Keys
 from tests.api.examples import DISCHARGE_CASE, PIP_CASE
 from tests.api.test_letters_consent import record_duty_consent
-from triage.apikeys import authenticate, revoke_key
-from triage.cli import app as cli
+from triage.casework.apikeys import authenticate, revoke_key
+from triage.cli.main import app as cli
 from triage.store.db import Database
 from triage.store.models import ApiKey, AuditEntry
 

@@ -86,7 +86,7 @@ def test_erasing_a_case_erases_its_stored_responses(client: TestClient, db: Data
     no table holds the name any more."""
     from sqlalchemy import inspect, text
 
-    from triage.store.erasure import erase_case_as_operator
+    from triage.casework.erasure import erase_case_as_operator
 
     h = {**keys.bearer(keys.hospital), "Idempotency-Key": "erase-me"}
     first = client.post("/v1/cases", json=DISCHARGE_CASE, headers=h)

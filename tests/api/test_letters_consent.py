@@ -104,7 +104,7 @@ def test_no_safe_contact_recorded_routes_through_the_referrer(client: TestClient
     html = _letter(client, keys, case_id)
     assert html.status_code == 200, html.text
     assert PHONE not in html.text and EMAIL not in html.text
-    # The store records an unknown method as via_referrer (triage.store.cases.create_case).
+    # The store records an unknown method as via_referrer (triage.casework.cases.create_case).
     assert "Contact Testperson Example-Fictional only through the referrer" in html.text
 
 

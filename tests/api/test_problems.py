@@ -64,7 +64,7 @@ def test_crash_is_a_500_problem_without_internals(
 ) -> None:
     class Exploding:
         def assess(self, *_: object) -> None:
-            raise RuntimeError("internal secret detail in /srv/triage/engine.py")
+            raise RuntimeError("internal secret detail in /srv/triage/engine/engine.py")
 
     monkeypatch.setattr(app_module.Engine, "in_force", classmethod(lambda *_a, **_k: Exploding()))
     r = client.post("/v1/assessments", json={"as_of": "2026-11-23", "facts": {}})

@@ -84,7 +84,7 @@ def test_without_an_agency_the_directory_chooses(client: TestClient, keys: Keys)
 def test_another_agency_gets_404_for_a_referral_not_sent_to_it(
     client: TestClient, db: Database, keys: Keys
 ) -> None:
-    from triage.apikeys import create_key
+    from triage.casework.apikeys import create_key
     from triage.store.models import Agency
 
     ref = _referred(client, keys)["referral"]

@@ -17,9 +17,9 @@ from sqlmodel import select
 from api.app import app
 from tests.api.conftest import LAW_CENTRE, Keys
 from tests.api.examples import DISCHARGE_CASE
+from triage.casework.webhooks import DeliveryPolicy, OutboxWorker, set_webhook, signature, verify
 from triage.store.db import Database
 from triage.store.models import OutboxEvent
-from triage.webhooks import DeliveryPolicy, OutboxWorker, set_webhook, signature, verify
 
 FAST = DeliveryPolicy(base_delay=0.05, max_delay=0.2, lease=5.0, timeout=5.0)
 
@@ -190,9 +190,11 @@ def test_signature_is_hmac_sha256_over_timestamp_and_raw_body() -> None:
     assert signature("s3cret", 1700000000, body) == f"sha256={want}"
 
 
-def test_backoff_doubles_up_to_the_cap() -> None:
+def test_backoff_doubles_up_to_the_cap(monkeypatch: pytest.MonkeyPatch) -> None:
     policy = DeliveryPolicy(base_delay=10, max_delay=60)
     assert [policy.delay(n) for n in (1, 2, 3, 4, 5)] == [10, 20, 40, 60, 60]
-    assert DeliveryPolicy.from_env({"TRIAGE_OUTBOX_BASE_DELAY": "0.5"}).base_delay == 0.5
+    monkeypatch.setenv("TRIAGE_OUTBOX_BASE_DELAY", "0.5")
+    assert DeliveryPolicy.from_settings().base_delay == 0.5
+    monkeypatch.setenv("TRIAGE_OUTBOX_LEASE", "soon")
     with pytest.raises(ValueError, match="TRIAGE_OUTBOX_LEASE"):
-        DeliveryPolicy.from_env({"TRIAGE_OUTBOX_LEASE": "soon"})
+        DeliveryPolicy.from_settings()

@@ -5,8 +5,8 @@ from typing import Any
 
 import pytest
 
-from triage.engine import Engine
-from triage.synth import generate_corpus
+from triage.audit.synth import generate_corpus
+from triage.engine.engine import Engine
 
 AS_OF = date(2026, 11, 23)
 

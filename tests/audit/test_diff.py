@@ -13,10 +13,10 @@ from typer.testing import CliRunner
 from tests.rulesets_util import copy_ruleset
 from triage.audit.corpus import CaseRecord, write_corpus
 from triage.audit.diff import compare, diff
-from triage.cli import app
-from triage.engine import Engine
+from triage.cli.main import app
+from triage.engine.engine import Engine
+from triage.engine.flatten import flatten
 from triage.facts import parse_facts
-from triage.flatten import flatten
 from triage.paths import default_ruleset_dir
 
 runner = CliRunner()

@@ -8,8 +8,8 @@ from datetime import date
 from typer.testing import CliRunner
 
 from triage.audit.explain import explain
-from triage.cli import app
-from triage.engine import Engine
+from triage.cli.main import app
+from triage.engine.engine import Engine
 from triage.facts import parse_facts
 from triage.paths import rules_dir
 

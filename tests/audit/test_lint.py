@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from tests.rulesets_util import add_rules, copy_ruleset
 from triage.audit.lint import Finding, check_facts, lint
-from triage.cli import app
+from triage.cli.main import app
 from triage.rulesets.loader import load_ruleset
 
 runner = CliRunner()

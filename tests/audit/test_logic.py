@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from triage.audit.logic import dnf, effective, implies, leaf_true, leaves, not_true, satisfiable, solve
-from triage.engine import Engine
+from triage.engine.engine import Engine
 from triage.facts.catalog import FACTS
 from triage.rulesets.conditions import Cond, parse, push_not, to_python
 

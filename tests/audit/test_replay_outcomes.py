@@ -11,13 +11,13 @@ from typer.testing import CliRunner
 from tests.store.helpers import make_case
 from triage.audit.outcomes import Tally, outcomes
 from triage.audit.replay import replay_case
-from triage.cli import app
-from triage.engine import Engine
+from triage.casework.demo import seed_demo
+from triage.cli.main import app
+from triage.engine.engine import Engine
 from triage.store.audit import Actor
 from triage.store.db import Database, make_engine
 from triage.store.errors import NotFound
 from triage.store.models import AuditEntry, Case, User
-from triage.store.seed import seed_demo
 
 runner = CliRunner()
 

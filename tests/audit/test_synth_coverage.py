@@ -13,11 +13,11 @@ from typer.testing import CliRunner
 
 from triage.audit.corpus import read_corpus
 from triage.audit.coverage import coverage
-from triage.cli import app
-from triage.engine import Engine
+from triage.audit.synth import DistributionsError, corpus_generator, generate_corpus, load_distributions
+from triage.cli.main import app
+from triage.engine.engine import Engine
+from triage.engine.flatten import flatten
 from triage.facts import parse_facts
-from triage.flatten import flatten
-from triage.synth import DistributionsError, corpus_generator, generate_corpus, load_distributions
 
 runner = CliRunner()
 AS_OF = date(2026, 11, 23)

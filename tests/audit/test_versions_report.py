@@ -11,8 +11,8 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.rulesets_util import add_rules, copy_ruleset
-from triage.cli import app
-from triage.engine import Engine
+from triage.cli.main import app
+from triage.engine.engine import Engine
 from triage.rulesets.loader import load_ruleset
 from triage.rulesets.registry import (
     RegistryError,

@@ -34,7 +34,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         pytest.skip("browser tests need Debian's /usr/bin/chromium")
     home = tmp_path_factory.mktemp("triage-home")
     port = _free_port()
-    env = {**os.environ, "TRIAGE_HOME": str(home), "TRIAGE_AS_OF": "2026-11-23",
+    env = {**os.environ, "TRIAGE_HOME": str(home), "TRIAGE_AS_OF": "2026-11-23", "TRIAGE_DEMO": "1",
            "TRIAGE_SECRET_KEY": "browser-tests-only-not-a-secret"}  # fmt: skip
     log = (home / "server.log").open("w")
     proc = subprocess.Popen(

@@ -14,8 +14,8 @@ from tests.browser.conftest import CHROMIUM
 from tests.browser.helpers import axe_violations, fill, page_id, result_needs, shoot
 from tests.questionnaire.personas import AS_OF, PERSONAS
 from tests.questionnaire.test_cli_ask import terminal_lines
-from triage.cli import app as cli_app
-from triage.engine import Engine
+from triage.cli.main import app as cli_app
+from triage.engine.engine import Engine
 from triage.questionnaire import Questionnaire, flow, load_questionnaire
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="browser tests need Debian's /usr/bin/chromium")

@@ -8,7 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.letters.util import EXAMPLES, docx_text, flat, html_text
-from triage.cli import app
+from triage.cli.main import app
 
 runner = CliRunner()
 CASE = str(EXAMPLES / "three-problems.yaml")

@@ -18,8 +18,8 @@ from docx.table import Table as DocxTable
 from docx.text.paragraph import Paragraph
 from pypdf import PdfReader
 
-from triage.assessment import Assessment
-from triage.engine import Engine
+from triage.engine.assessment import Assessment
+from triage.engine.engine import Engine
 from triage.facts import CaseFacts, parse_facts
 from triage.letters import LetterContext, LetterDetails, build_context, parse_details, render_letter
 from triage.letters.blocks import parse_html, plain_text

@@ -10,10 +10,10 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.questionnaire.personas import AS_OF, PERSONAS
-from triage.cli import app
-from triage.engine import Engine
+from triage.cli.main import app
+from triage.cli.text import render
+from triage.engine.engine import Engine
 from triage.questionnaire import Questionnaire, flow, load_questionnaire
-from triage.render_text import render
 
 runner = CliRunner()
 

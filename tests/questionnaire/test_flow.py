@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.questionnaire.personas import AS_OF, EVICTION_INTERPRETER, MOULD_CHILD_ASTHMA, PERSONAS, PIP_WITH_DEBT
-from triage.engine import Engine
+from triage.engine.engine import Engine
 from triage.questionnaire import flow, load_questionnaire
 from triage.questionnaire.answers import AnswerError, check, from_form, from_line
 

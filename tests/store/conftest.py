@@ -20,10 +20,10 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel, select
 
+from triage.casework.demo import seed_demo
 from triage.store.audit import Actor
 from triage.store.db import Database, make_engine
 from triage.store.models import User
-from triage.store.seed import seed_demo
 
 PG_URL = os.environ.get("TRIAGE_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 DEMO_PASSWORD = "fictional-demo-password"

@@ -8,10 +8,10 @@ from typing import Any
 
 import yaml
 
-from triage.engine import Engine
+from triage.casework.cases import PersonDetails, create_case
+from triage.engine.engine import Engine
 from triage.paths import rules_dir
 from triage.store.audit import Actor
-from triage.store.cases import PersonDetails, create_case
 from triage.store.db import Database
 from triage.store.models import Agency
 from triage.store.views import CaseView

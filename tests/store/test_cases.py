@@ -11,15 +11,15 @@ from sqlmodel import select
 
 from tests.store.conftest import actor
 from tests.store.helpers import AS_OF, make_case
-from triage import referrals
-from triage.engine import Engine
-from triage.referrals import OutcomeInput
-from triage.store.cases import PersonDetails, create_case, get_case, list_cases, safe_contact
-from triage.store.consent import record_consent
+from triage.casework import referrals
+from triage.casework.cases import PersonDetails, create_case, get_case, list_cases, safe_contact
+from triage.casework.consent import record_consent
+from triage.casework.erasure import erase_case, export_pseudonymised
+from triage.casework.evidence import chase, mark_received, request_evidence
+from triage.casework.referrals import OutcomeInput
+from triage.engine.engine import Engine
 from triage.store.db import Database
-from triage.store.erasure import erase_case, export_pseudonymised
 from triage.store.errors import ConsentRequired, InvalidInput, NotFound
-from triage.store.evidence import chase, mark_received, request_evidence
 from triage.store.models import Agency, AuditEntry, Need, NeedRule, Referral
 
 LINK = "linkworker@demo.example"

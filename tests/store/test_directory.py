@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from triage import directory
-from triage.cli import app
-from triage.directory import DirectoryError, load_demo, parse_csv, parse_yaml, to_csv, to_yaml
+from triage.cli.main import app
 from triage.facts.person import LONDON_BOROUGHS
+from triage.routing.directory import DirectoryError, load_demo, parse_csv, parse_yaml, to_csv, to_yaml
+from triage.store import agencies
 from triage.store.db import Database
 
 GOOD = """\
@@ -87,13 +87,13 @@ def test_csv_errors_give_the_row_line() -> None:
 
 def test_save_updates_by_id_and_exports(db: Database) -> None:
     with db.transaction() as s:
-        before = directory.all_entries(s)
-        added, updated = directory.save(s, parse_yaml(GOOD, "d.yaml"))
+        before = agencies.all_entries(s)
+        added, updated = agencies.save(s, parse_yaml(GOOD, "d.yaml"))
     assert (added, updated) == (1, 0)
     changed = parse_yaml(GOOD.replace("capacity: 5", "capacity: 9"), "d.yaml")
     with db.transaction() as s:
-        assert directory.save(s, changed) == (0, 1)
-        after = directory.all_entries(s)
+        assert agencies.save(s, changed) == (0, 1)
+        after = agencies.all_entries(s)
     assert len(after) == len(before) + 1
     assert next(e for e in after if e.id == "fictional-one").capacity == 9
 

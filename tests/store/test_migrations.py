@@ -11,7 +11,8 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
 from sqlmodel import SQLModel
 
-from triage.store.db import Database, head_revision, make_engine, prepare_default_store
+from triage.casework.service_store import prepare_service_store
+from triage.store.db import Database, head_revision, make_engine
 
 TABLES = {
     "organisations",
@@ -77,17 +78,43 @@ def test_models_match_migrations(fresh_url: str) -> None:
     assert diff == []
 
 
-def test_prepare_default_store_is_idempotent(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_store_started_without_demo_mode_holds_no_users_or_agencies(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("TRIAGE_HOME", str(tmp_path))
+    monkeypatch.delenv("TRIAGE_DEMO", raising=False)
+    monkeypatch.delenv("TRIAGE_DATABASE_URL", raising=False)
+    db, seeded = prepare_service_store(str_url := f"sqlite:///{tmp_path / 'real.sqlite3'}")
+    assert seeded == (0, 0)
+    with db.engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM users")).scalar_one() == 0
+        assert conn.execute(text("SELECT count(*) FROM agencies")).scalar_one() == 0
+        assert conn.execute(text("SELECT count(*) FROM organisations")).scalar_one() == 0
+    db.dispose()
+    assert not (tmp_path / "demo-users.txt").exists()
+    # the first administrator is made by a command, and can then sign in
+    from triage.casework.accounts import create_user
+    from triage.casework.passwords import verify_password
+
+    again = Database.from_url(str_url)
+    user = create_user(again, "admin@partnership.example", "First Admin", "admin", "a-long-enough-pass", "HJP")
+    assert user.role == "admin" and verify_password("a-long-enough-pass", user.password_hash)
+    again.dispose()
+
+
+def test_demo_mode_seeds_an_empty_store_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TRIAGE_HOME", str(tmp_path))
+    monkeypatch.setenv("TRIAGE_DEMO", "1")
     monkeypatch.setenv("TRIAGE_DEMO_PASSWORD", "fictional-demo-password")
     monkeypatch.delenv("TRIAGE_DATABASE_URL", raising=False)
-    first = prepare_default_store()
+    first, _ = prepare_service_store()
     assert (tmp_path / "triage.sqlite3").is_file()
     with first.engine.connect() as conn:
         agencies = conn.execute(text("SELECT count(*) FROM agencies")).scalar_one()
         users = conn.execute(text("SELECT count(*) FROM users")).scalar_one()
     first.dispose()
-    second = prepare_default_store()
+    second, again_seeded = prepare_service_store()
+    assert again_seeded == (0, 0)
     with second.engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM agencies")).scalar_one() == agencies > 30
         assert conn.execute(text("SELECT count(*) FROM users")).scalar_one() == users > 0

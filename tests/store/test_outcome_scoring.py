@@ -7,12 +7,12 @@ from sqlmodel import select
 
 from tests.store.conftest import actor
 from tests.store.helpers import make_case, org_of
-from triage import referrals
 from triage.audit.outcomes import outcomes
-from triage.engine import Engine
-from triage.referrals import OutcomeInput
+from triage.casework import referrals
+from triage.casework.consent import record_consent
+from triage.casework.referrals import OutcomeInput
+from triage.engine.engine import Engine
 from triage.store.audit import Actor
-from triage.store.consent import record_consent
 from triage.store.db import Database
 from triage.store.models import AuditEntry, Need, NeedRule
 

@@ -7,13 +7,13 @@ from pathlib import Path
 import pytest
 
 from tests.store.helpers import AS_OF, example_facts
-from triage.directory import AgencyEntry, load_demo
-from triage.engine import Engine
+from triage.engine.engine import Engine
 from triage.facts import parse_facts
 from triage.facts.person import LONDON_BOROUGHS
-from triage.place import load_districts, resolve
-from triage.routing import route
-from triage.taxonomy import DataFileError
+from triage.routing.directory import AgencyEntry, load_demo
+from triage.routing.matching import route
+from triage.routing.place import load_districts, resolve
+from triage.rulesets.taxonomy import DataFileError
 
 
 def test_every_district_names_real_boroughs_and_every_borough_is_reachable() -> None:

@@ -13,10 +13,10 @@ from sqlmodel import select
 
 from tests.store.conftest import actor
 from tests.store.helpers import make_case, org_of
-from triage import referrals
-from triage.engine import Engine
-from triage.referrals import OutcomeInput
-from triage.store.consent import record_consent, withdraw_consent
+from triage.casework import referrals
+from triage.casework.consent import record_consent, withdraw_consent
+from triage.casework.referrals import OutcomeInput
+from triage.engine.engine import Engine
 from triage.store.db import Database
 from triage.store.errors import AccessDenied, ConsentRequired, InvalidInput, InvalidTransition, NotFound
 from triage.store.models import Agency, AuditEntry, OutboxEvent, Referral, ReferralEvent

@@ -13,11 +13,11 @@ from api.app import app
 from api.casework.routes import get_db
 from tests.store.conftest import DEMO_PASSWORD, actor
 from tests.store.helpers import make_case
-from triage import referrals
-from triage.engine import Engine
-from triage.store.consent import record_consent
+from triage.casework import referrals
+from triage.casework.consent import record_consent
+from triage.casework.evidence import request_evidence
+from triage.engine.engine import Engine
 from triage.store.db import Database
-from triage.store.evidence import request_evidence
 from triage.store.models import Agency
 
 

@@ -1,5 +1,5 @@
 """The rule-set audit toolkit: lint, explain, coverage, diff, report, synthetic corpora.
 
-Each module holds one tool and is a plain library call; ``triage/cli_audit.py``
+Each module holds one tool and is a plain library call; ``triage/cli/audit.py``
 is the command-line shell around them. See ``docs/audit.md``.
 """

@@ -18,8 +18,8 @@ from typing import Any
 from triage.audit.corpus import CaseRecord
 from triage.audit.diff import prepare
 from triage.audit.parallel import map_ordered
+from triage.engine.flatten import flatten
 from triage.facts import CaseFacts
-from triage.flatten import flatten
 
 
 @dataclass

@@ -17,9 +17,9 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
-from triage.assessment import Assessment
 from triage.audit.corpus import CaseRecord, CorpusError
 from triage.audit.parallel import map_ordered
+from triage.engine.assessment import Assessment
 from triage.facts import CaseFacts, FactsError, parse_facts
 from triage.rulesets.model import URGENCY_ORDER
 

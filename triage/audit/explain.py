@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from triage.assessment import Assessment
 from triage.audit.logic import effective, leaf_true, leaves
+from triage.engine.assessment import Assessment
+from triage.engine.flatten import fact_value, flatten
 from triage.facts import CaseFacts
-from triage.flatten import fact_value, flatten
 from triage.rulesets.conditions import Cmp, Known, describe, failing_leaves
 from triage.rulesets.model import Rule
 
@@ -80,7 +80,7 @@ def finding_text(rule: Rule) -> str:
 
 
 def explain(engine: Any, facts: CaseFacts, as_of: date) -> Explanation:
-    """Trace one case through ``engine`` (a :class:`triage.engine.Engine`)."""
+    """Trace one case through ``engine`` (a :class:`triage.engine.engine.Engine`)."""
     flat = flatten(facts, as_of)
     fired = engine.fired_rules(flat, facts.case_ref)
     assessment = engine.assess(facts, as_of)

@@ -16,8 +16,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from triage.assessment import Assessment
 from triage.audit.diff import Change, compare
+from triage.engine.assessment import Assessment
 from triage.facts import parse_facts
 
 
@@ -47,7 +47,7 @@ def _label(a: Assessment) -> str:
 def replay_stored(case_id: str, facts: dict[str, Any], as_of: date, stored: Assessment,
                   base: Path | None = None) -> ReplayResult:  # fmt: skip
     """Replay one stored decision (its facts, day and assessment)."""
-    from triage.engine import Engine
+    from triage.engine.engine import Engine
     from triage.rulesets.registry import RegistryError, find_by_hash, select
 
     name, version, content_hash = stored.ruleset.name, stored.ruleset.version, stored.ruleset.hash

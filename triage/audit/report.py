@@ -65,9 +65,9 @@ def rule_changes(old: RuleSet, new: RuleSet) -> list[RuleChange]:
 
 def golden_firing(engine: Any) -> dict[str, list[tuple[str, str]]]:
     """Rule id -> golden cases (id, description) in which it fires."""
+    from triage.audit.golden import load_golden
+    from triage.engine.flatten import flatten
     from triage.facts import parse_facts
-    from triage.flatten import flatten
-    from triage.golden import load_golden
 
     out: dict[str, list[tuple[str, str]]] = {}
     for case in load_golden(engine.ruleset.root):

@@ -25,7 +25,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from triage.assessment import Assessment
+from triage.engine.assessment import Assessment
 from triage.facts import CaseFacts
 from triage.facts.person import ContactMethod
 from triage.letters.context import (

@@ -21,7 +21,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
-from triage.assessment import Deadline, Need, ResourceLink
+from triage.engine.assessment import Deadline, Need, ResourceLink
 from triage.facts.person import ContactMethod, DigitalAccess
 from triage.rulesets.model import MedicalPurpose, Tier, Urgency
 

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from triage.assessment import Assessment
-from triage.engine import Engine
+from triage.engine.assessment import Assessment
+from triage.engine.engine import Engine
 from triage.facts import CaseFacts, FactsError, parse_facts
 from triage.facts.catalog import FACTS
 from triage.questionnaire import conditions

@@ -6,7 +6,7 @@ Layout of a rule-set folder (for example ``rules/england/``)::
     policy.yaml       routing policy: deadline urgency bands, late routes, clusters
     deadlines/*.yaml  dated, sourced time limits used by rules, one file per area
     rules/*.yaml      the rules, one file per area
-    tests/*.yaml      golden cases (see triage.golden)
+    tests/*.yaml      golden cases (see triage.audit.golden)
 
 Every problem found is reported with file, line and rule id; loading fails
 as a whole if any is found, so a half-valid rule set never runs.
@@ -25,8 +25,8 @@ from pydantic import BaseModel, ValidationError
 from triage.facts.catalog import FACTS
 from triage.paths import default_ruleset_dir
 from triage.rulesets.model import DeadlineDef, DeadlineFile, Policy, Rule, RuleFile, RuleSetMeta
+from triage.rulesets.taxonomy import DataFileError, Taxonomy, load_taxonomy
 from triage.rulesets.yaml_lines import YamlFileError, line_at, load_yaml
-from triage.taxonomy import DataFileError, Taxonomy, load_taxonomy
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,6 @@ failure at any step leaves nothing half-made.
 
 from __future__ import annotations
 
-import os
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -28,10 +26,12 @@ class StoreConfigError(ValueError):
 
 def default_url() -> str:
     """``TRIAGE_DATABASE_URL`` if set, else the SQLite file in the service's state folder."""
-    env = os.environ.get("TRIAGE_DATABASE_URL")
-    if env:
-        return env
     from triage.paths import var_dir
+    from triage.settings import settings
+
+    configured = settings().database_url
+    if configured:
+        return configured
 
     return f"sqlite:///{var_dir() / 'triage.sqlite3'}"
 
@@ -138,31 +138,10 @@ def head_revision() -> str:
     return head
 
 
-_default: Database | None = None
-_default_lock = threading.Lock()
+def prepare_store(url: str | None = None) -> Database:
+    """Open the store at ``url`` (default: the configured one) and migrate it; idempotent.
 
-
-def prepare_default_store(url: str | None = None) -> Database:
-    """Create or migrate the default store and seed it if empty; idempotent.
-
-    Seeds the demo directory (``rules/directory/demo.yaml``) when the directory
-    is empty, and the demo organisations and users when there are no users.
-    ``triage serve`` calls this once on start; the web pages use the result.
-    """
-    global _default
-    with _default_lock:
-        db = Database.from_url(url)
-        db.migrate()
-        from triage.store.seed import seed_demo
-
-        seed_demo(db)
-        if url is None:
-            _default = db
-        return db
-
-
-def default_database() -> Database:
-    """The process's store, prepared on first use."""
-    if _default is None:
-        return prepare_default_store()
-    return _default
+    It seeds nothing: demo data is the casework layer's, and only in demo mode."""
+    db = Database.from_url(url)
+    db.migrate()
+    return db

@@ -1,7 +1,7 @@
 """The store's tables (SQLModel). Every change here needs an Alembic revision.
 
 Personal data lives only in the columns listed in :data:`PERSONAL_COLUMNS`, so
-erasure (``triage.store.erasure``) can clear exactly those and keep the counts.
+erasure (``triage.casework.erasure``) can clear exactly those and keep the counts.
 Ids that leave the system (cases, referrals, organisations) are random hex
 strings, never sequential numbers, so they cannot be guessed by counting.
 """
@@ -225,7 +225,7 @@ class Consent(SQLModel, table=True):
 
 class Referral(SQLModel, table=True):
     """One need sent (or about to be sent) to one agency. ``status`` moves only by
-    conditional UPDATE (see ``triage.referrals``), so concurrent changes cannot both win."""
+    conditional UPDATE (see ``triage.casework.referrals``), so concurrent changes cannot both win."""
 
     __tablename__ = "referrals"
     __table_args__ = (Index("ix_referrals_agency_status", "agency_id", "status"),)

@@ -1,0 +1,73 @@
+"""User accounts: the first administrator of a real deployment, and users added later.
+
+Organisations and users are created here, never seeded outside demo mode."""
+
+from __future__ import annotations
+
+import re
+
+from sqlmodel import func, select
+
+from triage.casework.passwords import hash_password
+from triage.store import audit
+from triage.store.db import Database
+from triage.store.errors import InvalidInput
+from triage.store.models import Organisation, User
+
+ROLES = ("admin", "referrer", "adviser", "auditor")
+ORGANISATION_KINDS = (
+    "gp_practice", "hospital", "link_worker_service", "advice_agency", "law_centre", "partnership",
+)  # fmt: skip
+MIN_PASSWORD = 12
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.IGNORECASE)
+
+
+def user_count(db: Database) -> int:
+    with db.transaction() as s:
+        return int(s.exec(select(func.count()).select_from(User)).one())
+
+
+def create_user(
+    db: Database,
+    email: str,
+    display_name: str,
+    role: str,
+    password: str,
+    organisation: str,
+    organisation_kind: str = "partnership",
+) -> User:
+    """A new user in the organisation named ``organisation`` (made with ``organisation_kind`` if new).
+
+    Every problem is an :class:`InvalidInput` naming the field."""
+    email = email.strip()
+    if not _EMAIL.match(email):
+        raise InvalidInput(f"email: expected an email address, got {email!r}", field="email")
+    if not display_name.strip():
+        raise InvalidInput("name: must not be empty", field="name")
+    if role not in ROLES:
+        raise InvalidInput(f"role: expected one of {', '.join(ROLES)}, got {role!r}", field="role")
+    if len(password) < MIN_PASSWORD:
+        raise InvalidInput(f"password: must be at least {MIN_PASSWORD} characters", field="password")
+    if organisation_kind not in ORGANISATION_KINDS:
+        raise InvalidInput(
+            f"organisation kind: expected one of {', '.join(ORGANISATION_KINDS)}, got {organisation_kind!r}",
+            field="organisation_kind",
+        )
+    if not organisation.strip():
+        raise InvalidInput("organisation: must not be empty", field="organisation")
+    with db.transaction() as s:
+        if s.exec(select(User.id).where(func.lower(User.email) == email.lower())).first() is not None:
+            raise InvalidInput(f"email: a user with {email} already exists", field="email")
+        org = s.exec(select(Organisation).where(Organisation.name == organisation.strip())).first()
+        if org is None:
+            org = Organisation(name=organisation.strip(), kind=organisation_kind)
+            s.add(org)
+            s.flush()
+        user = User(
+            organisation_id=org.id, email=email, display_name=display_name.strip(), role=role,
+            password_hash=hash_password(password),
+        )  # fmt: skip
+        s.add(user)
+        s.flush()
+        audit.record(s, None, "user.create", detail={"user_id": user.id, "role": role})
+        return user

@@ -1,0 +1,138 @@
+"""Consent to share: recorded per purpose and recipient, checked before anything leaves,
+and withdrawable, after which nothing more is shared under it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlmodel import Session, col, select, update
+
+from triage.store import audit
+from triage.store.access import REFERRER_ROLES, own_case, require_role
+from triage.store.audit import Actor
+from triage.store.db import Database
+from triage.store.errors import ConsentRequired, InvalidInput, NotFound
+from triage.store.models import Consent, ConsentPurpose, Organisation, Referral
+from triage.store.types import utcnow
+from triage.store.views import ConsentView, consent_view
+
+PURPOSES = ("referral", "medical_evidence", "outcome_feedback", "duty_to_refer")
+"""``duty_to_refer``: the person agreed to a Housing Act 1996 s.213B referral to the housing
+authority they chose. ``consents.purpose`` is a plain string column: no migration needed."""
+
+
+def record_consent(
+    db: Database,
+    actor: Actor,
+    case_id: str,
+    purpose: ConsentPurpose,
+    given_by: str,
+    *,
+    recipient_org_id: str | None = None,
+    recipient_name: str | None = None,
+    feedback_agreed: bool = False,
+    at: dt.datetime | None = None,
+) -> ConsentView:
+    """Record explicit consent: ``given_by`` (the person, or who speaks for them) agreed on
+    ``at`` that this case may be shared for ``purpose`` with one recipient."""
+    require_role(actor, REFERRER_ROLES, "record consent")
+    if purpose not in PURPOSES:
+        raise InvalidInput(f"purpose: expected one of {', '.join(PURPOSES)}, got {purpose!r}", field="purpose")
+    if actor.user_id is None:
+        raise InvalidInput("taken_by: consent must be taken by a signed-in person", field="taken_by")
+    if not given_by.strip():
+        raise InvalidInput("given_by: say who gave consent", field="given_by")
+    if purpose == "referral" and recipient_org_id is None:
+        raise InvalidInput("recipient_org_id: consent to refer names the organisation", field="recipient_org_id")
+    if purpose == "medical_evidence" and not (recipient_name or recipient_org_id):
+        raise InvalidInput(
+            "recipient_name: consent for evidence names the clinician or practice", field="recipient_name"
+        )
+    if purpose == "duty_to_refer" and not (recipient_name or recipient_org_id):
+        raise InvalidInput(
+            "recipient_name: consent to a duty-to-refer notice names the housing authority the person chose",
+            field="recipient_name",
+        )
+    with db.transaction() as s:
+        own_case(s, actor, case_id)
+        if recipient_org_id is not None and s.get(Organisation, recipient_org_id) is None:
+            raise InvalidInput(f"recipient_org_id: no organisation {recipient_org_id}", field="recipient_org_id")
+        c = Consent(
+            case_id=case_id,
+            purpose=purpose,
+            recipient_org_id=recipient_org_id,
+            recipient_name=recipient_name,
+            given_by=given_by.strip(),
+            taken_by=actor.user_id,
+            given_at=at or utcnow(),
+            feedback_agreed=feedback_agreed,
+        )
+        s.add(c)
+        s.flush()
+        audit.record(s, actor, "consent.record", case_id=case_id, detail={"consent_id": c.id, "purpose": purpose})
+        return consent_view(c)
+
+
+def withdraw_consent(db: Database, actor: Actor, consent_id: str, at: dt.datetime | None = None) -> ConsentView:
+    """Withdraw consent. Referrals not yet accepted under it are cancelled (nothing more is
+    sent); agencies holding accepted ones lose access to the person's details."""
+    require_role(actor, REFERRER_ROLES, "withdraw consent")
+    when = at or utcnow()
+    with db.transaction() as s:
+        c = s.get(Consent, consent_id)
+        if c is None:
+            raise NotFound(f"consent {consent_id}: not found", field="consent_id")
+        own_case(s, actor, c.case_id)
+        if c.withdrawn_at is None:
+            c.withdrawn_at, c.withdrawn_by = when, actor.user_id
+            s.add(c)
+            pending = list(
+                s.exec(select(Referral).where(Referral.consent_id == c.id, col(Referral.status).in_(["sent"])))
+            )
+            if c.purpose == "referral" and c.recipient_org_id is not None:
+                from triage.store.models import Agency
+
+                agency_ids = [a.id for a in s.exec(select(Agency).where(Agency.organisation_id == c.recipient_org_id))]
+                pending += list(
+                    s.exec(
+                        select(Referral).where(
+                            Referral.case_id == c.case_id,
+                            col(Referral.agency_id).in_(agency_ids),
+                            Referral.status == "draft",
+                        )
+                    )
+                )
+            for ref in pending:
+                before = ref.status
+                s.execute(
+                    update(Referral)
+                    .where(col(Referral.id) == ref.id, col(Referral.status) == before)
+                    .values(status="cancelled", updated_at=when)
+                )
+                from triage.casework.referrals import record_change  # triage.casework.referrals imports this module
+
+                record_change(s, actor, ref, before, "cancelled", when, {"because": "consent_withdrawn"},
+                              c.case_id)  # fmt: skip
+            audit.record(s, actor, "consent.withdraw", case_id=c.case_id, detail={"consent_id": c.id}, at=when)
+        return consent_view(c)
+
+
+def active_consent(
+    session: Session, case_id: str, purpose: str, recipient_org_id: str | None = None, recipient_name: str | None = None
+) -> Consent:
+    """The newest unwithdrawn consent for this purpose and recipient; ConsentRequired if none."""
+    q = select(Consent).where(
+        Consent.case_id == case_id, Consent.purpose == purpose, col(Consent.withdrawn_at).is_(None)
+    )
+    if recipient_org_id is not None:
+        q = q.where(Consent.recipient_org_id == recipient_org_id)
+    elif recipient_name is not None:
+        q = q.where(Consent.recipient_name == recipient_name)
+    found = session.exec(q.order_by(col(Consent.given_at).desc())).first()
+    if found is None:
+        to = f" to {recipient_org_id or recipient_name}" if (recipient_org_id or recipient_name) else ""
+        raise ConsentRequired(
+            f"no recorded consent for {purpose.replace('_', ' ')}{to}: record the person's consent first",
+            field="consent",
+        )
+    return found

@@ -1,0 +1,516 @@
+"""The referral lifecycle: draft -> sent -> accepted | declined -> in progress -> closed with an outcome.
+
+::
+
+    draft ──send──> sent ──accept──> accepted ──start──> in_progress ──close──> closed
+      │               ├──decline──> declined (coded reason; the need is re-routed to the next match)
+      └──cancel──┬────┘
+                 v
+             cancelled (also when consent is withdrawn before the agency accepts)
+
+Each call is one transaction: the status change, its history row, the audit
+row, any re-routing and the outbox event are committed together or not at all.
+Status changes are conditional UPDATEs (``... WHERE status = <expected>``), so
+when two advisers accept the same referral at once exactly one succeeds and
+the other gets :class:`InvalidTransition`. Nothing is sent without recorded,
+unwithdrawn consent to that agency.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import func
+from sqlmodel import Session, col, select, update
+
+from triage.casework.consent import active_consent
+from triage.engine.assessment import Assessment
+from triage.facts import CaseFacts
+from triage.routing.matching import AgencyMatch, route_need
+from triage.store import audit
+from triage.store.access import AGENCY_ROLES, REFERRER_ROLES, agency_of, own_case, require_role, visible_referral
+from triage.store.agencies import entry_of
+from triage.store.audit import Actor
+from triage.store.db import Database
+from triage.store.errors import InvalidInput, InvalidTransition, NotFound
+from triage.store.models import (
+    DECLINE_CODES,
+    Agency,
+    Case,
+    DeclineCode,
+    Need,
+    NeedRule,
+    Organisation,
+    OutboxEvent,
+    Outcome,
+    OutcomeCode,
+    Referral,
+    ReferralEvent,
+    UnmetNeed,
+)
+from triage.store.types import utcnow
+from triage.store.views import ReferralView, SafeContact, UnmetNeedView, referral_view, unmet_view
+
+OPEN_STATUSES = ("sent", "accepted", "in_progress")
+LIVE_STATUSES = ("draft", "sent", "accepted", "in_progress", "closed")
+
+# action -> (statuses it may start from, status it leads to, which side may do it)
+ACTIONS: dict[str, tuple[frozenset[str], str, str]] = {
+    "send": (frozenset({"draft"}), "sent", "referrer"),
+    "cancel": (frozenset({"draft", "sent"}), "cancelled", "referrer"),
+    "accept": (frozenset({"sent"}), "accepted", "agency"),
+    "decline": (frozenset({"sent"}), "declined", "agency"),
+    "start": (frozenset({"accepted"}), "in_progress", "agency"),
+    "close": (frozenset({"accepted", "in_progress"}), "closed", "agency"),
+}
+
+
+class OutcomeInput(BaseModel):
+    """What happened, in codes and sums (never case notes beyond a short line)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    outcome: OutcomeCode
+    first_contact_on: dt.date | None = None
+    income_gained_pounds: Annotated[int | None, Field(ge=0, le=10_000_000)] = None
+    debt_written_off_pounds: Annotated[int | None, Field(ge=0, le=10_000_000)] = None
+    home_kept: bool | None = None
+    eviction_prevented: bool | None = None
+    notes: Annotated[str | None, Field(max_length=1000)] = None
+
+
+class ReferralPacket(BaseModel):
+    """What the receiving agency sees: the minimum for a warm referral, and no more.
+
+    Person details and safe contact are withheld once consent is withdrawn."""
+
+    model_config = ConfigDict(frozen=True)
+
+    referral: ReferralView
+    consent_active: bool
+    person_name: str | None
+    safe_contact: SafeContact | None
+    borough: str | None
+    language: str | None
+    interpreter_needed: bool | None
+    deadlines: list[dict[str, Any]]
+    reasons: list[str]
+    ruleset_version: str
+
+
+class RoutedNeed(BaseModel):
+    """What routing did with one need: a draft referral, or an unmet-need record."""
+
+    model_config = ConfigDict(frozen=True)
+
+    need_id: str
+    issue: str
+    referral: ReferralView | None = None
+    unmet: UnmetNeedView | None = None
+    alternatives: list[AgencyMatch] = []
+
+
+# --- helpers -----------------------------------------------------------------
+
+
+def _view(s: Session, ref: Referral) -> ReferralView:
+    need = s.get(Need, ref.need_id)
+    agency = s.get(Agency, ref.agency_id)
+    outcome = s.exec(select(Outcome).where(Outcome.referral_id == ref.id)).first()
+    assert need is not None
+    return referral_view(ref, need, agency.name if agency else ref.agency_id, outcome)
+
+
+def _enqueue(s: Session, event_type: str, payload: dict[str, Any], target_url: str | None, at: dt.datetime) -> None:
+    """Queue an event for delivery in the same transaction as the change it reports."""
+    s.add(OutboxEvent(event_type=event_type, payload=payload, target_url=target_url, next_attempt_at=at, created_at=at))
+
+
+def _open_loads(s: Session) -> dict[str, int]:
+    rows = s.exec(
+        select(Referral.agency_id, func.count())
+        .where(col(Referral.status).in_(OPEN_STATUSES))
+        .group_by(col(Referral.agency_id))
+    )
+    return {agency_id: int(n) for agency_id, n in rows}
+
+
+def _assessment_need(case: Case, issue: str) -> Any:
+    assessment = Assessment.model_validate(case.assessment)
+    for n in assessment.needs:
+        if n.issue == issue:
+            return n
+    raise NotFound(f"case {case.id}: the assessment has no need {issue}", field="need_id")
+
+
+def _route_one(
+    s: Session, actor: Actor, case: Case, need: Need, at: dt.datetime, previous: Referral | None = None
+) -> RoutedNeed:
+    """Route one need: a draft referral to the best match not yet tried, or an unmet-need record."""
+    person = CaseFacts.model_validate(case.facts).person
+    declined = frozenset(
+        s.exec(select(Referral.agency_id).where(Referral.need_id == need.id, Referral.status == "declined")).all()
+    )
+    agencies = [entry_of(a) for a in s.exec(select(Agency).order_by(col(Agency.id)))]
+    from triage.routing.place import resolve
+
+    place = resolve(person.borough, person.postcode_district)
+    result = route_need(_assessment_need(case, need.issue), person, place, agencies, _open_loads(s), declined)
+    if result.matches:
+        best = result.matches[0]
+        ref = Referral(
+            case_id=case.id,
+            need_id=need.id,
+            agency_id=best.agency_id,
+            referrer_org_id=case.organisation_id,
+            status="draft",
+            rank=best.rank + len(declined),
+            match_reasons=best.reasons,
+            previous_referral_id=previous.id if previous else None,
+            created_by=actor.user_id,
+            created_at=at,
+            updated_at=at,
+        )
+        s.add(ref)
+        s.flush()
+        record_change(s, actor, ref, None, "draft", at, {"agency_id": best.agency_id, "issue": need.issue}, case.id)
+        return RoutedNeed(need_id=need.id, issue=need.issue, referral=_view(s, ref), alternatives=result.matches[1:])
+    reason: str = result.unmet_reason or "no_agency"
+    detail = result.unmet_detail or ""
+    if declined:
+        reason, detail = (
+            "all_declined",
+            f"declined by {len(declined)} agencies ({', '.join(sorted(declined))}); {detail}",
+        )
+    unmet = UnmetNeed(
+        need_id=need.id,
+        case_id=case.id,
+        borough=place.borough,
+        area=need.area,
+        issue=need.issue,
+        tier=need.tier,
+        reason=reason,
+        detail=detail[:500],
+        recorded_at=at,
+    )
+    s.add(unmet)
+    s.flush()
+    audit.record(s, actor, "need.unmet", case_id=case.id, detail={"need_id": need.id, "reason": reason}, at=at)
+    return RoutedNeed(need_id=need.id, issue=need.issue, unmet=unmet_view(unmet))
+
+
+def record_change(
+    s: Session,
+    actor: Actor,
+    ref: Referral,
+    before: str | None,
+    to: str,
+    at: dt.datetime,
+    detail: dict[str, Any],
+    case_id: str | None = None,
+) -> None:
+    """Write a referral's status change to its history and the audit log, in the caller's transaction."""
+    s.add(
+        ReferralEvent(
+            referral_id=ref.id,
+            from_status=before,
+            to_status=to,
+            actor_user_id=actor.user_id,
+            actor_org_id=actor.organisation_id,
+            at=at,
+        )
+    )
+    audit.record(s, actor, f"referral.{to}", case_id=case_id or ref.case_id, referral_id=ref.id,
+                 detail=detail, at=at)  # fmt: skip
+
+
+def _transition(
+    s: Session, actor: Actor, referral_id: str, action: str, at: dt.datetime, **values: Any
+) -> tuple[Referral, str]:
+    """Move a referral by ``action`` with a conditional UPDATE; returns (referral, previous status)."""
+    starts, to, side = ACTIONS[action]
+    ref, my_side = visible_referral(s, actor, referral_id)
+    if my_side != side:
+        from triage.store.errors import AccessDenied
+
+        who = "the receiving agency" if side == "agency" else "the referring organisation"
+        raise AccessDenied(f"referral {referral_id}: only {who} may {action} it", field="referral_id")
+    require_role(actor, AGENCY_ROLES if side == "agency" else REFERRER_ROLES, f"{action} referrals")
+    before = ref.status
+    if before not in starts:
+        raise InvalidTransition(
+            f"referral {referral_id}: cannot {action} a referral that is {before} "
+            f"(only from {' or '.join(sorted(starts))})",
+            field="status",
+        )
+    result = s.execute(
+        update(Referral)
+        .where(col(Referral.id) == referral_id, col(Referral.status) == before)
+        .values(status=to, updated_at=at, **values)
+        .execution_options(synchronize_session=False)
+    )
+    if getattr(result, "rowcount", 0) != 1:
+        now = s.exec(select(Referral.status).where(Referral.id == referral_id)).one()
+        raise InvalidTransition(
+            f"referral {referral_id}: cannot {action}: someone else has just made it {now}", field="status"
+        )
+    s.expire(ref)
+    record_change(s, actor, ref, before, to, at, {"from": before, "to": to})
+    return ref, before
+
+
+def _notify_referrer(s: Session, ref: Referral, event: str, at: dt.datetime, extra: dict[str, Any]) -> None:
+    org = s.get(Organisation, ref.referrer_org_id)
+    if org is not None and org.webhook_url:
+        _enqueue(s, event, {"referral_id": ref.id, "status": ref.status, **extra}, org.webhook_url, at)
+
+
+# --- public services ---------------------------------------------------------
+
+
+def route_case(db: Database, actor: Actor, case_id: str, at: dt.datetime | None = None) -> list[RoutedNeed]:
+    """Route every need of a case that has no live referral: a draft referral to the best
+    agency (a person then confirms and sends it), or an unmet-need record saying why."""
+    require_role(actor, REFERRER_ROLES, "route cases")
+    when = at or utcnow()
+    with db.transaction() as s:
+        case = own_case(s, actor, case_id)
+        out = []
+        for need in s.exec(select(Need).where(Need.case_id == case.id).order_by(col(Need.created_at), col(Need.id))):
+            live = s.exec(
+                select(Referral.id).where(Referral.need_id == need.id, col(Referral.status).in_(LIVE_STATUSES))
+            ).first()
+            if live is None:
+                out.append(_route_one(s, actor, case, need, when))
+        return out
+
+
+def draft_referral(
+    db: Database, actor: Actor, case_id: str, need_id: str, agency_id: str, at: dt.datetime | None = None
+) -> ReferralView:
+    """A draft referral to an agency the referrer chose (e.g. an alternative match)."""
+    require_role(actor, REFERRER_ROLES, "draft referrals")
+    when = at or utcnow()
+    with db.transaction() as s:
+        case = own_case(s, actor, case_id)
+        need = s.get(Need, need_id)
+        if need is None or need.case_id != case.id:
+            raise NotFound(f"need {need_id}: not a need of case {case_id}", field="need_id")
+        if s.get(Agency, agency_id) is None:
+            raise NotFound(f"agency {agency_id}: not in the directory", field="agency_id")
+        ref = Referral(
+            case_id=case.id,
+            need_id=need.id,
+            agency_id=agency_id,
+            referrer_org_id=case.organisation_id,
+            status="draft",
+            rank=0,
+            match_reasons=["chosen by the referrer"],
+            created_by=actor.user_id,
+            created_at=when,
+            updated_at=when,
+        )
+        s.add(ref)
+        s.flush()
+        record_change(s, actor, ref, None, "draft", when,
+                      {"agency_id": agency_id, "issue": need.issue, "chosen": True}, case.id)  # fmt: skip
+        return _view(s, ref)
+
+
+def send_referral(db: Database, actor: Actor, referral_id: str, at: dt.datetime | None = None) -> ReferralView:
+    """Send a draft: needs recorded consent to share with that agency; honours safe contact
+    (the event carries the allowed contact methods, never details the person did not allow)."""
+    when = at or utcnow()
+    with db.transaction() as s:
+        ref, _ = visible_referral(s, actor, referral_id)
+        agency = s.get(Agency, ref.agency_id)
+        assert agency is not None
+        consent = active_consent(s, ref.case_id, "referral", recipient_org_id=agency.organisation_id)
+        if not agency.taking_referrals:
+            raise InvalidTransition(f"referral {referral_id}: {agency.name} is not taking referrals", field="agency_id")
+        ref, _ = _transition(s, actor, referral_id, "send", when, sent_at=when, consent_id=consent.id)
+        case = s.get(Case, ref.case_id)
+        assert case is not None
+        org = s.get(Organisation, agency.organisation_id)
+        target = (org.webhook_url if org else None) or (
+            agency.referral_address if agency.referral_method == "api_webhook" else None
+        )
+        _enqueue(
+            s,
+            "referral.sent",
+            {
+                "referral_id": ref.id,
+                "agency_id": agency.id,
+                "method": agency.referral_method,
+                "safe_contact": list(case.safe_contact),
+            },
+            target,
+            when,
+        )
+        return _view(s, ref)
+
+
+def accept_referral(db: Database, actor: Actor, referral_id: str, at: dt.datetime | None = None) -> ReferralView:
+    """The receiving agency accepts; of two advisers accepting at once, exactly one succeeds."""
+    when = at or utcnow()
+    with db.transaction() as s:
+        ref, _ = _transition(s, actor, referral_id, "accept", when, accepted_at=when, accepted_by=actor.user_id)
+        _notify_referrer(s, ref, "referral.accepted", when, {})
+        return _view(s, ref)
+
+
+def decline_referral(
+    db: Database,
+    actor: Actor,
+    referral_id: str,
+    code: DeclineCode,
+    text: str | None = None,
+    at: dt.datetime | None = None,
+) -> tuple[ReferralView, RoutedNeed]:
+    """Decline with a coded reason (``other`` needs text), then re-route the need to the
+    next match not yet tried, as a new draft for the referrer to confirm; or record it unmet."""
+    if code not in DECLINE_CODES:
+        raise InvalidInput(f"code: expected one of {', '.join(DECLINE_CODES)}, got {code!r}", field="code")
+    if code == "other" and not (text and text.strip()):
+        raise InvalidInput("text: say why when the reason is 'other'", field="text")
+    when = at or utcnow()
+    with db.transaction() as s:
+        ref, _ = _transition(
+            s, actor, referral_id, "decline", when, decline_code=code, decline_text=(text or "").strip() or None
+        )
+        _notify_referrer(s, ref, "referral.declined", when, {"decline_code": code})
+        case, need = s.get(Case, ref.case_id), s.get(Need, ref.need_id)
+        assert case is not None and need is not None
+        referrer = Actor(user_id=None, organisation_id=case.organisation_id, role="referrer")
+        rerouted = _route_one(s, referrer, case, need, when, previous=ref)
+        return _view(s, ref), rerouted
+
+
+def start_work(db: Database, actor: Actor, referral_id: str, at: dt.datetime | None = None) -> ReferralView:
+    when = at or utcnow()
+    with db.transaction() as s:
+        ref, _ = _transition(s, actor, referral_id, "start", when)
+        _notify_referrer(s, ref, "referral.in_progress", when, {})
+        return _view(s, ref)
+
+
+def close_referral(
+    db: Database, actor: Actor, referral_id: str, outcome: OutcomeInput, at: dt.datetime | None = None
+) -> ReferralView:
+    """Close with an outcome; the referrer sees it on the case."""
+    when = at or utcnow()
+    with db.transaction() as s:
+        ref, _ = _transition(s, actor, referral_id, "close", when, closed_at=when)
+        s.add(Outcome(referral_id=referral_id, recorded_by=actor.user_id, recorded_at=when, **outcome.model_dump()))
+        s.flush()
+        _notify_referrer(s, ref, "referral.closed", when, {"outcome": outcome.outcome})
+        return _view(s, ref)
+
+
+def cancel_referral(db: Database, actor: Actor, referral_id: str, at: dt.datetime | None = None) -> ReferralView:
+    when = at or utcnow()
+    with db.transaction() as s:
+        ref, _ = _transition(s, actor, referral_id, "cancel", when)
+        return _view(s, ref)
+
+
+def get_referral(db: Database, actor: Actor, referral_id: str) -> ReferralPacket:
+    """A referral as the referrer or the receiving agency may see it (audited)."""
+    with db.transaction() as s:
+        ref, side = visible_referral(s, actor, referral_id)
+        audit.record(s, actor, "referral.read", case_id=ref.case_id, referral_id=ref.id, detail={"side": side})
+        return _packet(s, ref)
+
+
+def _packet(s: Session, ref: Referral) -> ReferralPacket:
+    case = s.get(Case, ref.case_id)
+    need = s.get(Need, ref.need_id)
+    assert case is not None and need is not None
+    from triage.store.models import Consent
+
+    consent = s.get(Consent, ref.consent_id) if ref.consent_id else None
+    active = consent is not None and consent.withdrawn_at is None and case.erased_at is None
+    person = CaseFacts.model_validate(case.facts).person if case.facts else None
+    deadlines: list[dict[str, Any]] = []
+    reasons: list[str] = []
+    if case.assessment:
+        for n in Assessment.model_validate(case.assessment).needs:
+            if n.issue == need.issue:
+                deadlines = [{"date": d.date.isoformat(), "label": d.label, "status": d.status} for d in n.deadlines]
+                reasons = [r.text for r in n.reasons]
+    methods = list(case.safe_contact)
+    contact = (
+        SafeContact(
+            case_id=case.id,
+            methods=methods,
+            notes=case.safe_contact_notes,
+            phone=case.contact_phone if {"phone", "text"} & set(methods) else None,
+            email=case.contact_email if "email" in methods else None,
+            address=case.contact_address if "post" in methods else None,
+            referrer_org_id=case.organisation_id,
+        )
+        if active or ref.sent_at is None
+        else None
+    )
+    return ReferralPacket(
+        referral=_view(s, ref),
+        consent_active=active,
+        person_name=case.person_name if active or ref.sent_at is None else None,
+        safe_contact=contact,
+        borough=case.borough,
+        language=person.language if person else None,
+        interpreter_needed=person.interpreter_needed if person else None,
+        deadlines=deadlines,
+        reasons=reasons,
+        ruleset_version=case.ruleset_version,
+    )
+
+
+def agency_inbox(db: Database, actor: Actor, statuses: tuple[str, ...] | None = None) -> list[ReferralView]:
+    """Referrals sent to the actor's agency (never another agency's), newest first; audited."""
+    require_role(actor, AGENCY_ROLES | {"auditor"}, "read the agency inbox")
+    with db.transaction() as s:
+        agency = agency_of(s, actor.organisation_id)
+        if agency is None:
+            return []
+        q = select(Referral).where(Referral.agency_id == agency.id, col(Referral.sent_at).is_not(None))
+        if statuses:
+            q = q.where(col(Referral.status).in_(statuses))
+        refs = list(s.exec(q.order_by(col(Referral.sent_at).desc(), col(Referral.id))))
+        for r in refs:
+            audit.record(s, actor, "referral.list", case_id=r.case_id, referral_id=r.id)
+        return [_view(s, r) for r in refs]
+
+
+# --- reporting for partnerships and rule auditors ------------------------------
+
+
+class DeclineCount(BaseModel):
+    rule_id: str
+    tier: int
+    decline_code: str
+    count: int
+
+
+def decline_counts(db: Database) -> list[DeclineCount]:
+    """Declines per rule that produced the need, per tier and per code: misrouting to look at."""
+    with db.transaction() as s:
+        rows = s.exec(
+            select(NeedRule.rule_id, Need.tier, Referral.decline_code, func.count())
+            .join(Need, col(Need.id) == col(NeedRule.need_id))
+            .join(Referral, col(Referral.need_id) == col(Need.id))
+            .where(Referral.status == "declined")
+            .group_by(col(NeedRule.rule_id), col(Need.tier), col(Referral.decline_code))
+            .order_by(col(NeedRule.rule_id), col(Need.tier), col(Referral.decline_code))
+        )
+        return [DeclineCount(rule_id=r, tier=t, decline_code=c or "", count=int(n)) for r, t, c, n in rows]
+
+
+def unmet_counts(db: Database) -> Counter[tuple[str | None, str, int, str]]:
+    """Unmet needs counted by (borough, issue, tier, reason), for gap analysis."""
+    with db.transaction() as s:
+        rows = s.exec(select(UnmetNeed.borough, UnmetNeed.issue, UnmetNeed.tier, UnmetNeed.reason))
+        return Counter((b, i, t, r) for b, i, t, r in rows)

@@ -1,0 +1,45 @@
+"""``triage serve``: the web app and API on the embedded default store."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from triage.cli.shared import fail, load_engine
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 8000,
+    demo: Annotated[
+        bool,
+        typer.Option("--demo", help="Demo mode: seed fictional agencies, organisations and users into an empty store."),
+    ] = False,
+) -> None:
+    """Serve the web app and API (default 127.0.0.1:8000)."""
+    import uvicorn
+
+    from triage.casework.accounts import user_count
+    from triage.casework.service_store import prepare_service_store
+    from triage.settings import settings
+
+    load_engine(None)  # fail fast, with one line, on a broken rule set
+    demo = demo or settings().demo
+    try:
+        db, (agencies, users) = prepare_service_store(demo=demo)
+    except Exception as exc:  # a locked or unreachable database: one line, not a traceback
+        fail(f"could not prepare the case store: {exc}")
+    typer.echo(f"triage: case store ready: {db.engine.url.render_as_string(hide_password=True)}")
+    if demo:
+        from triage.paths import var_dir
+
+        typer.echo(
+            "triage: DEMO MODE: fictional agencies, organisations and users "
+            f"(seeded now: {agencies} agencies, {users} users; sign-in details in {var_dir() / 'demo-users.txt'}). "
+            "Never use demo mode with real people's data."
+        )
+    elif user_count(db) == 0:
+        typer.echo("triage: no users yet: make the first administrator with `triage users create --role admin`")
+    typer.echo(f"triage: serving on http://{host}:{port} (web pages at /, API docs at /docs)")
+    uvicorn.run("api.app:app", host=host, port=port, log_level="info")

@@ -1,0 +1,109 @@
+"""Compile a rule set into a durable-rules ruleset and matching Python evaluators.
+
+One compiled form per rule-set content hash, reused for every case: building
+a ruleset per case is slow and leaks (DURABLE_RULES.md), and durable-rules
+refuses to register a name twice, so the hash is part of the name.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from triage.engine.flatten import AS_OF, CASE_MARK
+from triage.facts.catalog import FactSpec
+from triage.rulesets.conditions import Evaluator, facts_of, possibly, to_durable, to_python
+from triage.rulesets.loader import RuleSet
+from triage.rulesets.model import Rule
+
+CATCH_ALL = "r_case"
+
+
+@dataclass(frozen=True)
+class CompiledRule:
+    """A rule plus what the engine needs at run time."""
+
+    index: int
+    name: str  # durable-rules rule name
+    rule: Rule
+    facts: tuple[FactSpec, ...]
+    sections: frozenset[str]
+    evaluate: Evaluator  # three-valued; True = fires on known facts
+    asking: Evaluator  # the same, with "is X known?" unknown while X is missing (question search)
+    start: int  # effective_from as an ordinal day
+    end: int  # effective_to as an ordinal day (exclusive), or a far-future day
+    # Read for every reason the rule gives, so worked out once here.
+    kind: str  # need, escalate, letter or contradiction
+    reason: str  # the plain-English reason shown to people
+    fires_on_unknown: bool
+
+    def in_force(self, as_of_ordinal: int) -> bool:
+        return self.start <= as_of_ordinal < self.end
+
+    def fires(self, flat: dict[str, Any]) -> bool:
+        """Plain-Python firing with the same semantics as the durable-rules form."""
+        if not self.in_force(flat[AS_OF]):
+            return False
+        result = self.evaluate(flat)
+        return result is True or (result is None and self.rule.on_unknown == "fire")
+
+
+@dataclass(frozen=True)
+class CompiledRuleSet:
+    ruleset: RuleSet
+    name: str
+    rules: tuple[CompiledRule, ...]
+    by_name: dict[str, CompiledRule]
+    durable: dict[str, Any]
+
+    @property
+    def json(self) -> str:
+        return json.dumps(self.durable, sort_keys=True)
+
+
+_FAR_FUTURE = date(9999, 12, 31).toordinal()
+
+
+def compile_ruleset(ruleset: RuleSet) -> CompiledRuleSet:
+    """Build the durable-rules definition and Python evaluators for ``ruleset``."""
+    compiled: list[CompiledRule] = []
+    # A catch-all rule so every case matches something: a case matching no
+    # rule makes durable-rules raise and leave its session behind.
+    durable: dict[str, Any] = {CATCH_ALL: {"all": [{"m": {CASE_MARK: 1}}]}}
+    for index, rule in enumerate(ruleset.rules):
+        name = f"r{index:04d}"
+        cond = possibly(rule.condition) if rule.on_unknown == "fire" else rule.condition
+        start = rule.effective_from.toordinal()
+        end = rule.effective_to.toordinal() if rule.effective_to else _FAR_FUTURE
+        # The case mark keeps `$nex` tests off durable-rules' own session-state
+        # object, which is matched like any other fact.
+        window: list[dict[str, Any]] = [{CASE_MARK: 1}, {"$gte": {AS_OF: start}}]
+        if rule.effective_to:
+            window.append({"$lt": {AS_OF: end}})
+        durable[name] = {"all": [{"m": {"$and": [to_durable(cond), *window]}}]}
+        facts = facts_of(rule.condition)
+        compiled.append(
+            CompiledRule(
+                index=index,
+                name=name,
+                rule=rule,
+                facts=facts,
+                sections=frozenset(f.section for f in facts),
+                evaluate=to_python(rule.condition),
+                asking=to_python(rule.condition, asking=True),
+                start=start,
+                end=end,
+                kind=rule.then.kind,
+                reason=rule.reason,
+                fires_on_unknown=rule.on_unknown == "fire",
+            )
+        )
+    return CompiledRuleSet(
+        ruleset=ruleset,
+        name=f"triage_{ruleset.name}_{ruleset.hash[:16]}",
+        rules=tuple(compiled),
+        by_name={c.name: c for c in compiled},
+        durable=durable,
+    )

@@ -1,0 +1,93 @@
+"""Turn a dated, sourced deadline parameter into a dated deadline for one case.
+
+A deadline that has already passed is not dropped: it becomes a *late route*
+(the later absolute limit, for example 13 months for a late mandatory
+reconsideration) or, past that too, *expired*, which the routing policy
+escalates to specialist help.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Literal
+
+from triage.engine.calendar import add_months, add_working_days, clear_days_after
+from triage.rulesets.model import DeadlineDef, Period
+
+Status = Literal["open", "late_route", "expired", "passed"]
+
+
+def apply_period(period: Period, start: date) -> date:
+    """The day a period counted from ``start`` ends."""
+    sign = -1 if period.before else 1
+    if period.months is not None:
+        end = add_months(start, sign * period.months)
+    elif period.weeks is not None:
+        end = start + timedelta(weeks=sign * period.weeks)
+    elif period.days is not None:
+        end = start + timedelta(days=sign * period.days)
+    elif period.working_days is not None:
+        end = add_working_days(start, sign * period.working_days)
+    else:
+        assert period.clear_days is not None
+        if period.before:
+            raise ValueError("clear_days cannot be counted backwards")
+        end = clear_days_after(start, period.clear_days, period.skip_sundays_and_bank_holidays)
+    return end - timedelta(days=period.less_days)
+
+
+def acas_extended(limit: date, ec_start: date | None, certificate: date | None) -> date:
+    """Employment Rights Act 1996 s.207B: the early conciliation clock stop.
+
+    Days from the day after ``ec_start`` (Day A) up to ``certificate`` (Day B)
+    are not counted; and a limit that would end between Day A and one month
+    after Day B ends one month after Day B instead. Conciliation started after
+    the limit had passed extends nothing.
+    """
+    if ec_start is None or certificate is None or ec_start > limit:
+        return limit
+    extended = limit + timedelta(days=(certificate - ec_start).days)
+    month_after_b = add_months(certificate, 1)
+    if ec_start <= extended <= month_after_b:
+        return month_after_b
+    return extended
+
+
+@dataclass(frozen=True, slots=True)
+class Computed:
+    """A deadline for one case: when it falls and where the case stands against it."""
+
+    due: date
+    status: Status
+    late_limit: date | None
+
+    @property
+    def operative(self) -> date:
+        """The date that matters now: the late limit once the normal one has passed."""
+        if self.status == "late_route" and self.late_limit is not None:
+            return self.late_limit
+        return self.due
+
+
+def compute(
+    definition: DeadlineDef,
+    start: date,
+    as_of: date,
+    acas: tuple[date | None, date | None] = (None, None),
+) -> Computed:
+    """Compute ``definition`` from ``start`` for the day ``as_of``."""
+    due = apply_period(definition.period, start)
+    if definition.period.acas_extension:
+        due = acas_extended(due, *acas)
+    late_limit = apply_period(definition.late.period, start) if definition.late else None
+    status: Status
+    if due >= as_of:
+        status = "open"
+    elif definition.kind == "event":
+        status = "passed"
+    elif late_limit is not None and late_limit >= as_of:
+        status = "late_route"
+    else:
+        status = "expired"
+    return Computed(due=due, status=status, late_limit=late_limit)

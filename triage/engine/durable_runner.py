@@ -1,0 +1,221 @@
+"""Run one case through a compiled ruleset in durable-rules, safely.
+
+The sharp edges this module exists to wrap (see ``shared/DURABLE_RULES.md``):
+
+* facts are asserted, never posted, so every matching rule fires;
+* cases share one durable-rules session per rule set, and each case's fact
+  is retracted before the next is asserted. A session costs a ~2 MB state
+  block that the C engine allocates and zeroes: creating and deleting one
+  per case (asserting, collecting, ``delete_state``) was about 85% of the
+  rules engine's time per case, and reusing it makes the rules engine about
+  six times faster (``bench/engine.py`` shows both). Isolation is checked on
+  every case, not assumed: every message must carry this case's fact id,
+  the catch-all rule must fire exactly once, and after the retraction the
+  session must hold no facts and no queued action. Any failure or
+  interruption (even ``KeyboardInterrupt``) deletes the session, and the
+  next case opens a clean one. Sessions are also renewed every
+  ``SESSION_CASES`` cases, so nothing the C engine keeps per session can
+  build up; with one session per rule set, the C engine's limit of 1,024
+  live sessions per rule set is never approached;
+* durable-rules is not safe to share between threads, and threads give it no
+  speed-up, so every call into it holds one process-wide lock. Web-server
+  worker threads may call :meth:`DurableRunner.fired` freely; for throughput
+  use processes (:meth:`triage.engine.engine.Engine.iter_batch_json`);
+* the stock ``Host`` starts timer threads that race with callers, so this
+  drives the C engine directly and runs no actions inside it: it only
+  collects the names of the rules that fired;
+* engine error numbers become :class:`EngineError` naming case and rule set.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import json
+import os
+import threading
+from typing import Any
+
+import durable_rules_engine as _dre
+
+from triage.engine.compiler import CATCH_ALL, CompiledRuleSet
+from triage.engine.flatten import AS_OF, CASE_MARK
+
+_LOCK = threading.Lock()
+_HANDLES: dict[str, int] = {}
+_SESSION_IDS = itertools.count(1)
+_FACT_IDS = itertools.count(1)
+SESSION_CASES = 10_000
+_CATCH_ALL_PREFIX = f'{{"{CATCH_ALL}":'
+
+
+class _Session:
+    """The open session of one registered rule set (read and changed only under ``_LOCK``)."""
+
+    __slots__ = ("cases", "sid")
+
+    def __init__(self) -> None:
+        self.sid = f"s{next(_SESSION_IDS)}"
+        self.cases = 0
+
+
+_SESSIONS: dict[int, _Session] = {}  # by rule-set handle
+
+
+def _fresh_lock_in_child() -> None:
+    global _LOCK
+    _LOCK = threading.Lock()
+
+
+# A process forked while another thread is inside the rules engine would
+# inherit a held lock and hang: forks wait for the lock, and a child starts
+# with a free one.
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(
+        before=lambda: _LOCK.acquire(),
+        after_in_parent=lambda: _LOCK.release(),
+        after_in_child=_fresh_lock_in_child,
+    )
+
+# The C engine's error numbers (its rules.h for this version), in words.
+_CODES = {
+    "101": "out of memory in the rules engine",
+    "102": "a value of an unexpected type",
+    "111": "unknown rule set handle",
+    "201": "the case facts could not be parsed (a value)",
+    "202": "the case facts could not be parsed (a string)",
+    "203": "the case facts could not be parsed (a number)",
+    "204": "the case facts could not be parsed (an object)",
+    "302": "the case has more facts than the rules engine takes at once (254 at most)",
+    "303": "the case matches more rule tests at once than the rules engine's fixed evaluation stack holds",
+    "309": "no such session",
+}
+
+
+class EngineError(RuntimeError):
+    """The rules engine failed on a case; the message names the case and rule set."""
+
+
+class EngineCapacityError(EngineError):
+    """The case is beyond one of the C engine's fixed limits (too many facts, or tests matching at once)."""
+
+
+_CAPACITY_CODES = ("302", "303")
+
+
+def _explain(exc: Exception) -> str:
+    text = str(exc)
+    code = text.rsplit(" ", 1)[-1]
+    return f"{text} ({_CODES[code]})" if code in _CODES else text
+
+
+class DurableRunner:
+    """The durable-rules form of one compiled rule set, registered once per process."""
+
+    def __init__(self, compiled: CompiledRuleSet) -> None:
+        self.compiled = compiled
+        with _LOCK:
+            handle = _HANDLES.get(compiled.name)
+            if handle is None:
+                try:
+                    handle = _dre.create_ruleset(compiled.name, compiled.json)
+                except Exception as exc:
+                    raise EngineError(
+                        f"rule set {compiled.ruleset.name} {compiled.ruleset.version}: "
+                        f"durable-rules refused it: {_explain(exc)}"
+                    ) from None
+                _prime(handle)
+                _HANDLES[compiled.name] = handle
+        self._handle: int = handle
+
+    def fired(self, flat: dict[str, Any], case_ref: str | None = None) -> list[str]:
+        """Names of the compiled rules that fire for ``flat`` (catch-all included)."""
+        handle = self._handle
+        names: list[str] = []
+        with _LOCK:
+            session = _SESSIONS.get(handle)
+            if session is None:
+                session = _SESSIONS[handle] = _Session()
+            fid = str(next(_FACT_IDS))
+            payload = json.dumps({**flat, "sid": session.sid, "id": fid})
+            # durable-rules echoes the fact in each message: {"<rule>":{"m":{...,"id": "<fid>"}}}
+            mine = f'"id": "{fid}"}}}}}}'
+            done = False
+            try:
+                result = _dre.assert_fact(handle, payload)
+                if not result or result[0] != 0:
+                    raise EngineError(self._where(case_ref, f"unexpected result {result!r}"))
+                state = result[1]
+                action = _dre.start_action_for_state(handle, state)
+                message = action[1] if action else None
+                catch_all = 0
+                while message:
+                    if not message.endswith(mine):
+                        raise EngineError(self._where(case_ref, "a rule fired for another case's facts"))
+                    catch_all += message.startswith(_CATCH_ALL_PREFIX)
+                    # Only the rule's name is needed.
+                    names.append(message[2 : message.index('"', 2)])
+                    message = _dre.complete_and_start_action(handle, state)
+                if catch_all != 1:
+                    raise EngineError(self._where(case_ref, f"the catch-all rule fired {catch_all} times, not once"))
+                _dre.retract_fact(handle, payload)
+                if _dre.get_facts(handle, session.sid) != "[]":
+                    raise EngineError(self._where(case_ref, "the case's facts were not retracted"))
+                if _dre.start_action_for_state(handle, state):
+                    raise EngineError(self._where(case_ref, "retraction left an action queued"))
+                done = True
+            except EngineError:
+                raise
+            except Exception as exc:
+                kind = EngineCapacityError if str(exc).endswith(_CAPACITY_CODES) else EngineError
+                raise kind(self._where(case_ref, _explain(exc))) from None
+            finally:
+                # Anything short of a clean finish (an error, an interruption)
+                # may have left this case's fact or actions behind.
+                session.cases += 1
+                if not done or session.cases >= SESSION_CASES:
+                    _end_session(handle)
+        return names
+
+    def session_facts(self) -> list[Any]:
+        """The facts left in the rule set's open session: always none between cases (for checks)."""
+        with _LOCK:
+            session = _SESSIONS.get(self._handle)
+            if session is None:
+                return []
+            return list(json.loads(_dre.get_facts(self._handle, session.sid)))
+
+    def _where(self, case_ref: str | None, problem: str) -> str:
+        rs = self.compiled.ruleset
+        return (
+            f"case {case_ref or '(no reference)'}: rule set {rs.name} {rs.version} "
+            f"({rs.hash[:12]}): {problem}"
+        )
+
+
+def _end_session(handle: int) -> None:
+    """Delete the rule set's open session (under ``_LOCK``); its next case opens a new one."""
+    session = _SESSIONS.pop(handle, None)
+    if session is not None:
+        with contextlib.suppress(Exception):
+            _dre.delete_state(handle, session.sid)
+
+
+def _prime(handle: int) -> None:
+    """Run one minimal fact through a newly registered rule set (under ``_LOCK``).
+
+    When the very first fact a rule set sees fails inside the C engine (a
+    case matching too many tests at once, error 303), the engine's memory is
+    left corrupt and deleting that session kills the process. After one
+    clean fact the same failure is an ordinary error.
+    """
+    sid = f"prime-{next(_SESSION_IDS)}"
+    payload = json.dumps({CASE_MARK: 1, AS_OF: 0, "sid": sid, "id": "prime"})
+    try:
+        state = _dre.assert_fact(handle, payload)[1]
+        action = _dre.start_action_for_state(handle, state)
+        while action:
+            action = _dre.complete_and_start_action(handle, state)
+        _dre.retract_fact(handle, payload)
+    finally:
+        _dre.delete_state(handle, sid)
