@@ -16,10 +16,10 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.casework.auth import Viewer, csrf_ok, csrf_token, sign_in, viewer
+from api.v1.deps import database
 from api.web.templating import add_template_dir, render
 from triage.casework import referrals
 from triage.casework.cases import get_case, list_cases
-from triage.casework.service_store import service_store
 from triage.store.db import Database
 from triage.store.errors import StoreError
 from triage.store.models import DECLINE_CODES, OUTCOME_CODES
@@ -42,12 +42,7 @@ STATUS_LABELS = {
 }  # fmt: skip
 
 
-def get_db() -> Database:
-    """The store the pages use (overridden in tests)."""
-    return service_store()
-
-
-DB = Annotated[Database, Depends(get_db)]
+DB = Annotated[Database, Depends(database)]
 
 
 def _today(as_of: str | None) -> dt.date:

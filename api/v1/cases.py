@@ -28,7 +28,7 @@ from triage.facts import CaseFacts
 from triage.letters import LetterDetails
 from triage.questionnaire import Questionnaire, load_questionnaire
 from triage.store.db import Database
-from triage.store.views import CaseSummary, CaseView, ConsentView, NeedView, ReferralView
+from triage.store.views import CaseSummary, CaseView, ConsentView, NeedView, ReferralView, SafeContact
 
 router = APIRouter(prefix="/v1/cases", tags=["cases"])
 
@@ -102,6 +102,7 @@ class CaseOut(BaseModel):
     person: PersonOut
     borough: str | None
     safe_contact: list[str]
+    contact: SafeContact = Field(description="The contact details that may be used, and the rule in plain words.")
     assessment: Assessment
     letters_required: list[LetterLink]
     needs: list[NeedView]
@@ -154,6 +155,7 @@ def case_out(view: CaseView) -> CaseOut:
         person=PersonOut(name=view.person_name, date_of_birth=view.date_of_birth),
         borough=view.borough,
         safe_contact=view.safe_contact,
+        contact=view.contact,
         assessment=assessment,
         letters_required=letter_links(view.id, assessment.letters),
         needs=view.needs,

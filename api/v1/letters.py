@@ -7,10 +7,11 @@ person's stored name and contact filling any gaps; ``triage.letters`` checks
 every field the letter needs and a 422 problem lists all that are missing.
 Only letters the assessment calls for are offered (the action plan always is).
 
-The case record is authoritative for what is sensitive. The safe-contact method
-is the case's first ``safe_contact`` entry (else the facts' one; never the
-letter section's), and ``triage.letters`` prints only the contact details that
-method allows. A referral, medical evidence request or duty-to-refer notice
+The case record is authoritative for what is sensitive. The safe-contact methods
+are the case's ``safe_contact`` entries (never the letter section's), and the
+letter carries only the contact details ``triage.facts.contact.contact_rule``
+allows for them, the same rule as every packet, page and API answer. A referral,
+medical evidence request or duty-to-refer notice
 needs a live (unwithdrawn) consent stored for its purpose (409 otherwise); the
 letter's consent block (given, date, recipient, taken by) comes from it.
 """
@@ -21,12 +22,13 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Header, Path, Query
 from fastapi.responses import Response
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from api.auth import Caller
 from api.problems import ProblemError
 from api.v1.cases import LETTER_DETAILS_KEY
 from api.v1.deps import database
+from triage.casework.consent import active_consent, recipient_label
 from triage.engine.assessment import Assessment
 from triage.facts import CaseFacts
 from triage.letters import MEDIA_TYPES, build_context, parse_details, render_letter
@@ -34,6 +36,7 @@ from triage.rulesets.model import MedicalPurpose
 from triage.store import audit
 from triage.store.access import own_case
 from triage.store.db import Database
+from triage.store.errors import ConsentRequired
 from triage.store.models import Case, Consent, Organisation, User
 
 router = APIRouter(tags=["letters"])
@@ -80,14 +83,12 @@ CONSENT_PURPOSE: dict[str, str] = {"referral": "referral", "medical_evidence": "
 
 
 def live_consent(s: Session, case: Case, kind: str, recipient: str | None) -> Consent:
-    """The newest unwithdrawn consent stored for ``kind``'s purpose; one naming ``recipient``
-    is preferred. 409 naming what is missing and how to record it if there is none."""
+    """The consent the casework service finds for ``kind``'s letter, preferring one to
+    ``recipient``; a 409 naming what is missing and how to record it if there is none."""
     purpose = CONSENT_PURPOSE[kind]
-    found = list(s.exec(
-        select(Consent).where(Consent.case_id == case.id, Consent.purpose == purpose,
-                              col(Consent.withdrawn_at).is_(None)).order_by(col(Consent.given_at).desc())
-    ))  # fmt: skip
-    if not found:
+    try:
+        return active_consent(s, case.id, purpose, preferred_recipient=recipient)
+    except ConsentRequired:
         raise ProblemError(
             409,
             f"case {case.id}: no live consent for purpose {purpose!r} (none recorded, or it was withdrawn); "
@@ -95,14 +96,7 @@ def live_consent(s: Session, case: Case, kind: str, recipient: str | None) -> Co
             f'{{"purpose": "{purpose}", "given_by": ..., "recipient_name" or "recipient_org_id": ...}}',
             missing=f"consent.{purpose}",
             errors=[{"field": f"consent.{purpose}", "problem": "no live stored consent for this purpose"}],
-        )
-    wanted = (recipient or "").strip().casefold()
-    return next((c for c in found if wanted and _recipient(s, c).casefold() == wanted), found[0])
-
-
-def _recipient(s: Session, c: Consent) -> str:
-    org = s.get(Organisation, c.recipient_org_id) if c.recipient_org_id else None
-    return (org.name if org else None) or c.recipient_name or ""
+        ) from None
 
 
 def _details(s: Session, case: Case, kind: str, org: Organisation | None) -> Any:
@@ -117,7 +111,8 @@ def _details(s: Session, case: Case, kind: str, org: Organisation | None) -> Any
     # The case record wins over the letter section for who the person is and how to reach them.
     stored["person"] = {**(stored.get("person") or {}), **person}
     safe: dict[str, Any] = dict(stored.get("safe_contact") or {})
-    safe["method"] = case.safe_contact[0] if case.safe_contact else None  # None: the facts' method, else unknown
+    safe.pop("method", None)
+    safe["methods"] = list(case.safe_contact)  # every method: triage.facts.contact decides what they allow
     if case.safe_contact_notes:
         safe["details"] = case.safe_contact_notes
     stored["safe_contact"] = safe
@@ -133,7 +128,7 @@ def _details(s: Session, case: Case, kind: str, org: Organisation | None) -> Any
             **(consents.get(kind) or {}),
             "given": True,
             "date": c.given_at.date().isoformat(),
-            "recipient": _recipient(s, c) or None,
+            "recipient": recipient_label(s, c) or None,
             "taken_by": taker.display_name if taker else c.taken_by,
             "feedback_agreed": c.feedback_agreed,
         }

@@ -19,7 +19,7 @@ PHONE, EMAIL, ADDRESS = "07700 900999", "fictional.person@example.com", "99 Leak
 def _context(case: str, kind: str, purpose: str | None, method: str | None, share: bool | None = None) -> LetterContext:
     facts, assessment, details = load_case(case)
     person = details.person.model_copy(update={"phone": PHONE, "email": EMAIL, "address": [ADDRESS, "London E1 0ZZ"]})
-    safe = details.safe_contact.model_copy(update={"method": method})
+    safe = details.safe_contact.model_copy(update={"methods": [method] if method else []})
     facts = facts.model_copy(update={"person": facts.person.model_copy(update={"safe_contact": method})})
     consent = details.consent
     if share is not None:
@@ -81,7 +81,7 @@ def test_only_the_detail_the_method_allows(case: str, kind: str, purpose: str | 
 
 def test_phone_says_whether_voicemail_and_texts_are_safe() -> None:
     facts, assessment, details = load_case("discharge-homeless")
-    safe = details.safe_contact.model_copy(update={"method": "phone", "voicemail_ok": False, "texts_ok": True})
+    safe = details.safe_contact.model_copy(update={"methods": ["phone"], "voicemail_ok": False, "texts_ok": True})
     ctx = build_context("referral", facts, assessment, details.model_copy(update={"safe_contact": safe}))
     text = flat(text_of("html", render_letter("referral", ctx, "html")))
     assert "Contact by Phone" in text and "Voicemail is safe No" in text and "Texts are safe Yes" in text

@@ -12,8 +12,9 @@ from sqlmodel import select
 from tests.store.conftest import actor
 from tests.store.helpers import AS_OF, make_case
 from triage.casework import referrals
-from triage.casework.cases import PersonDetails, create_case, get_case, list_cases, safe_contact
+from triage.casework.cases import PersonDetails, create_case, get_case, list_cases
 from triage.casework.consent import record_consent
+from triage.casework.contact import safe_contact
 from triage.casework.erasure import erase_case, export_pseudonymised
 from triage.casework.evidence import chase, mark_received, request_evidence
 from triage.casework.referrals import OutcomeInput

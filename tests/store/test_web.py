@@ -10,7 +10,6 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import app
-from api.casework.routes import get_db
 from tests.store.conftest import DEMO_PASSWORD, actor
 from tests.store.helpers import make_case
 from triage.casework import referrals
@@ -23,10 +22,10 @@ from triage.store.models import Agency
 
 @pytest.fixture
 def client(db: Database) -> Iterator[TestClient]:
-    app.dependency_overrides[get_db] = lambda: db
+    app.state.database = db
     with TestClient(app, base_url="https://testserver") as c:
         yield c
-    app.dependency_overrides.pop(get_db, None)
+    del app.state.database
 
 
 def _csrf(html: str) -> str:

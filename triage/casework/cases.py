@@ -13,9 +13,11 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session, col, select
 
+from triage.casework.contact import contact_of
 from triage.engine.assessment import Assessment
 from triage.engine.engine import Engine
 from triage.facts import CaseFacts, FactsError, parse_facts
+from triage.facts.contact import ContactMethod, normalise_methods
 from triage.rulesets.model import URGENCY_ORDER
 from triage.store import audit
 from triage.store.access import REFERRER_ROLES, own_case, require_role
@@ -26,7 +28,6 @@ from triage.store.models import (
     Agency,
     Case,
     Consent,
-    ContactMethod,
     MedicalEvidenceRequest,
     Need,
     NeedRule,
@@ -38,7 +39,6 @@ from triage.store.types import utcnow
 from triage.store.views import (
     CaseSummary,
     CaseView,
-    SafeContact,
     consent_view,
     evidence_view,
     need_view,
@@ -116,7 +116,7 @@ def create_case(
     assessment = engine.assess(parsed, as_of)
     person = person or PersonDetails()
     stated = [parsed.person.safe_contact] if parsed.person.safe_contact else []
-    methods: list[str] = list(person.safe_contact or stated)
+    methods: list[str] = list(normalise_methods(person.safe_contact or stated, "person.safe_contact"))
     now = utcnow()
     with db.transaction() as s:
         case = Case(
@@ -179,6 +179,7 @@ def case_view(session: Session, case: Case, today: dt.date) -> CaseView:
         postcode_district=case.postcode_district,
         safe_contact=list(case.safe_contact),
         safe_contact_notes=case.safe_contact_notes,
+        contact=contact_of(case),
         as_of=case.as_of,
         ruleset_name=case.ruleset_name,
         ruleset_version=case.ruleset_version,
@@ -257,42 +258,3 @@ def list_cases(db: Database, actor: Actor, today: dt.date, limit: int = 200) -> 
                 )
             )
         return out
-
-
-def safe_contact(db: Database, actor: Actor, case_id: str) -> SafeContact:
-    """How the person may be contacted, for letters and referrals. Visible to the owning
-    organisation, and to an agency holding a live referral for the case under unwithdrawn consent."""
-    from triage.store.access import agency_of
-
-    with db.transaction() as s:
-        case = s.get(Case, case_id)
-        allowed = case is not None and case.erased_at is None and case.organisation_id == actor.organisation_id
-        if case is not None and not allowed:
-            agency = agency_of(s, actor.organisation_id)
-            if agency is not None:
-                live = s.exec(
-                    select(Referral.id)
-                    .join(Consent, col(Consent.id) == col(Referral.consent_id))
-                    .where(
-                        Referral.case_id == case_id,
-                        Referral.agency_id == agency.id,
-                        col(Referral.status).in_(["sent", "accepted", "in_progress"]),
-                        col(Consent.withdrawn_at).is_(None),
-                    )
-                ).first()
-                allowed = live is not None
-        if case is None or not allowed:
-            from triage.store.errors import NotFound
-
-            raise NotFound(f"case {case_id}: no such case for this organisation", field="case_id")
-        audit.record(s, actor, "case.read_contact", case_id=case.id)
-        methods = list(case.safe_contact)
-        return SafeContact(
-            case_id=case.id,
-            methods=methods,
-            notes=case.safe_contact_notes,
-            phone=case.contact_phone if {"phone", "text"} & set(methods) else None,
-            email=case.contact_email if "email" in methods else None,
-            address=case.contact_address if "post" in methods else None,
-            referrer_org_id=case.organisation_id,
-        )

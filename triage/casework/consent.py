@@ -7,6 +7,7 @@ import datetime as dt
 
 from sqlmodel import Session, col, select, update
 
+from triage.casework.referral_states import record_change
 from triage.store import audit
 from triage.store.access import REFERRER_ROLES, own_case, require_role
 from triage.store.audit import Actor
@@ -109,18 +110,31 @@ def withdraw_consent(db: Database, actor: Actor, consent_id: str, at: dt.datetim
                     .where(col(Referral.id) == ref.id, col(Referral.status) == before)
                     .values(status="cancelled", updated_at=when)
                 )
-                from triage.casework.referrals import record_change  # triage.casework.referrals imports this module
-
                 record_change(s, actor, ref, before, "cancelled", when, {"because": "consent_withdrawn"},
                               c.case_id)  # fmt: skip
             audit.record(s, actor, "consent.withdraw", case_id=c.case_id, detail={"consent_id": c.id}, at=when)
         return consent_view(c)
 
 
+def recipient_label(session: Session, c: Consent) -> str:
+    """Who a consent is to, as a person would name them: the organisation, else the name recorded."""
+    org = session.get(Organisation, c.recipient_org_id) if c.recipient_org_id else None
+    return (org.name if org else None) or c.recipient_name or ""
+
+
 def active_consent(
-    session: Session, case_id: str, purpose: str, recipient_org_id: str | None = None, recipient_name: str | None = None
+    session: Session,
+    case_id: str,
+    purpose: str,
+    recipient_org_id: str | None = None,
+    recipient_name: str | None = None,
+    preferred_recipient: str | None = None,
 ) -> Consent:
-    """The newest unwithdrawn consent for this purpose and recipient; ConsentRequired if none."""
+    """The newest unwithdrawn consent for this purpose and recipient; ConsentRequired if none.
+
+    The only place that decides whether consent allows a step. ``recipient_org_id`` or
+    ``recipient_name`` require that recipient; ``preferred_recipient`` (a letter's addressee,
+    as named on it) picks a matching consent when there are several and any otherwise."""
     q = select(Consent).where(
         Consent.case_id == case_id, Consent.purpose == purpose, col(Consent.withdrawn_at).is_(None)
     )
@@ -128,7 +142,10 @@ def active_consent(
         q = q.where(Consent.recipient_org_id == recipient_org_id)
     elif recipient_name is not None:
         q = q.where(Consent.recipient_name == recipient_name)
-    found = session.exec(q.order_by(col(Consent.given_at).desc())).first()
+    live = list(session.exec(q.order_by(col(Consent.given_at).desc())))
+    wanted = (preferred_recipient or "").strip().casefold()
+    found = next((c for c in live if wanted and recipient_label(session, c).casefold() == wanted), None)
+    found = found or (live[0] if live else None)
     if found is None:
         to = f" to {recipient_org_id or recipient_name}" if (recipient_org_id or recipient_name) else ""
         raise ConsentRequired(

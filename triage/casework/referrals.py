@@ -24,9 +24,11 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func
-from sqlmodel import Session, col, select, update
+from sqlmodel import Session, col, select
 
 from triage.casework.consent import active_consent
+from triage.casework.contact import contact_of
+from triage.casework.referral_states import record_change, transition
 from triage.engine.assessment import Assessment
 from triage.facts import CaseFacts
 from triage.routing.matching import AgencyMatch, route_need
@@ -48,7 +50,6 @@ from triage.store.models import (
     Outcome,
     OutcomeCode,
     Referral,
-    ReferralEvent,
     UnmetNeed,
 )
 from triage.store.types import utcnow
@@ -56,16 +57,6 @@ from triage.store.views import ReferralView, SafeContact, UnmetNeedView, referra
 
 OPEN_STATUSES = ("sent", "accepted", "in_progress")
 LIVE_STATUSES = ("draft", "sent", "accepted", "in_progress", "closed")
-
-# action -> (statuses it may start from, status it leads to, which side may do it)
-ACTIONS: dict[str, tuple[frozenset[str], str, str]] = {
-    "send": (frozenset({"draft"}), "sent", "referrer"),
-    "cancel": (frozenset({"draft", "sent"}), "cancelled", "referrer"),
-    "accept": (frozenset({"sent"}), "accepted", "agency"),
-    "decline": (frozenset({"sent"}), "declined", "agency"),
-    "start": (frozenset({"accepted"}), "in_progress", "agency"),
-    "close": (frozenset({"accepted", "in_progress"}), "closed", "agency"),
-}
 
 
 class OutcomeInput(BaseModel):
@@ -202,66 +193,6 @@ def _route_one(
     return RoutedNeed(need_id=need.id, issue=need.issue, unmet=unmet_view(unmet))
 
 
-def record_change(
-    s: Session,
-    actor: Actor,
-    ref: Referral,
-    before: str | None,
-    to: str,
-    at: dt.datetime,
-    detail: dict[str, Any],
-    case_id: str | None = None,
-) -> None:
-    """Write a referral's status change to its history and the audit log, in the caller's transaction."""
-    s.add(
-        ReferralEvent(
-            referral_id=ref.id,
-            from_status=before,
-            to_status=to,
-            actor_user_id=actor.user_id,
-            actor_org_id=actor.organisation_id,
-            at=at,
-        )
-    )
-    audit.record(s, actor, f"referral.{to}", case_id=case_id or ref.case_id, referral_id=ref.id,
-                 detail=detail, at=at)  # fmt: skip
-
-
-def _transition(
-    s: Session, actor: Actor, referral_id: str, action: str, at: dt.datetime, **values: Any
-) -> tuple[Referral, str]:
-    """Move a referral by ``action`` with a conditional UPDATE; returns (referral, previous status)."""
-    starts, to, side = ACTIONS[action]
-    ref, my_side = visible_referral(s, actor, referral_id)
-    if my_side != side:
-        from triage.store.errors import AccessDenied
-
-        who = "the receiving agency" if side == "agency" else "the referring organisation"
-        raise AccessDenied(f"referral {referral_id}: only {who} may {action} it", field="referral_id")
-    require_role(actor, AGENCY_ROLES if side == "agency" else REFERRER_ROLES, f"{action} referrals")
-    before = ref.status
-    if before not in starts:
-        raise InvalidTransition(
-            f"referral {referral_id}: cannot {action} a referral that is {before} "
-            f"(only from {' or '.join(sorted(starts))})",
-            field="status",
-        )
-    result = s.execute(
-        update(Referral)
-        .where(col(Referral.id) == referral_id, col(Referral.status) == before)
-        .values(status=to, updated_at=at, **values)
-        .execution_options(synchronize_session=False)
-    )
-    if getattr(result, "rowcount", 0) != 1:
-        now = s.exec(select(Referral.status).where(Referral.id == referral_id)).one()
-        raise InvalidTransition(
-            f"referral {referral_id}: cannot {action}: someone else has just made it {now}", field="status"
-        )
-    s.expire(ref)
-    record_change(s, actor, ref, before, to, at, {"from": before, "to": to})
-    return ref, before
-
-
 def _notify_referrer(s: Session, ref: Referral, event: str, at: dt.datetime, extra: dict[str, Any]) -> None:
     org = s.get(Organisation, ref.referrer_org_id)
     if org is not None and org.webhook_url:
@@ -331,7 +262,7 @@ def send_referral(db: Database, actor: Actor, referral_id: str, at: dt.datetime 
         consent = active_consent(s, ref.case_id, "referral", recipient_org_id=agency.organisation_id)
         if not agency.taking_referrals:
             raise InvalidTransition(f"referral {referral_id}: {agency.name} is not taking referrals", field="agency_id")
-        ref, _ = _transition(s, actor, referral_id, "send", when, sent_at=when, consent_id=consent.id)
+        ref, _ = transition(s, actor, referral_id, "send", when, sent_at=when, consent_id=consent.id)
         case = s.get(Case, ref.case_id)
         assert case is not None
         org = s.get(Organisation, agency.organisation_id)
@@ -357,7 +288,7 @@ def accept_referral(db: Database, actor: Actor, referral_id: str, at: dt.datetim
     """The receiving agency accepts; of two advisers accepting at once, exactly one succeeds."""
     when = at or utcnow()
     with db.transaction() as s:
-        ref, _ = _transition(s, actor, referral_id, "accept", when, accepted_at=when, accepted_by=actor.user_id)
+        ref, _ = transition(s, actor, referral_id, "accept", when, accepted_at=when, accepted_by=actor.user_id)
         _notify_referrer(s, ref, "referral.accepted", when, {})
         return _view(s, ref)
 
@@ -378,7 +309,7 @@ def decline_referral(
         raise InvalidInput("text: say why when the reason is 'other'", field="text")
     when = at or utcnow()
     with db.transaction() as s:
-        ref, _ = _transition(
+        ref, _ = transition(
             s, actor, referral_id, "decline", when, decline_code=code, decline_text=(text or "").strip() or None
         )
         _notify_referrer(s, ref, "referral.declined", when, {"decline_code": code})
@@ -392,7 +323,7 @@ def decline_referral(
 def start_work(db: Database, actor: Actor, referral_id: str, at: dt.datetime | None = None) -> ReferralView:
     when = at or utcnow()
     with db.transaction() as s:
-        ref, _ = _transition(s, actor, referral_id, "start", when)
+        ref, _ = transition(s, actor, referral_id, "start", when)
         _notify_referrer(s, ref, "referral.in_progress", when, {})
         return _view(s, ref)
 
@@ -403,7 +334,7 @@ def close_referral(
     """Close with an outcome; the referrer sees it on the case."""
     when = at or utcnow()
     with db.transaction() as s:
-        ref, _ = _transition(s, actor, referral_id, "close", when, closed_at=when)
+        ref, _ = transition(s, actor, referral_id, "close", when, closed_at=when)
         s.add(Outcome(referral_id=referral_id, recorded_by=actor.user_id, recorded_at=when, **outcome.model_dump()))
         s.flush()
         _notify_referrer(s, ref, "referral.closed", when, {"outcome": outcome.outcome})
@@ -413,7 +344,7 @@ def close_referral(
 def cancel_referral(db: Database, actor: Actor, referral_id: str, at: dt.datetime | None = None) -> ReferralView:
     when = at or utcnow()
     with db.transaction() as s:
-        ref, _ = _transition(s, actor, referral_id, "cancel", when)
+        ref, _ = transition(s, actor, referral_id, "cancel", when)
         return _view(s, ref)
 
 
@@ -441,20 +372,7 @@ def _packet(s: Session, ref: Referral) -> ReferralPacket:
             if n.issue == need.issue:
                 deadlines = [{"date": d.date.isoformat(), "label": d.label, "status": d.status} for d in n.deadlines]
                 reasons = [r.text for r in n.reasons]
-    methods = list(case.safe_contact)
-    contact = (
-        SafeContact(
-            case_id=case.id,
-            methods=methods,
-            notes=case.safe_contact_notes,
-            phone=case.contact_phone if {"phone", "text"} & set(methods) else None,
-            email=case.contact_email if "email" in methods else None,
-            address=case.contact_address if "post" in methods else None,
-            referrer_org_id=case.organisation_id,
-        )
-        if active or ref.sent_at is None
-        else None
-    )
+    contact = contact_of(case) if active or ref.sent_at is None else None
     return ReferralPacket(
         referral=_view(s, ref),
         consent_active=active,

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from triage.facts.common import Count, Pounds, Tri, fact
+from triage.facts.contact import ContactMethod
 
 LONDON_BOROUGHS: tuple[str, ...] = (
     "barking_and_dagenham", "barnet", "bexley", "brent", "bromley", "camden",
@@ -29,7 +30,6 @@ Borough = Literal[
 ]  # fmt: skip
 
 DigitalAccess = Literal["full", "limited", "none"]
-ContactMethod = Literal["phone", "text", "email", "post", "via_referrer"]
 
 
 class Person(BaseModel):

@@ -11,23 +11,28 @@ a referral shows the needs the assessment refers; a medical evidence request
 shows only the need it is for; a duty-to-refer notice only homelessness; the
 action plan, addressed to the person, shows everything.
 
-The person's own contact details follow the same rule, by their safe-contact
-method (:func:`minimum_contact`): a phone number for phone or text, an email
-address for email, a postal address for post, and none at all when they may
-only be reached through the referrer, when no method is recorded (unknown is
-not "anything goes"), or when they did not agree to share contact details.
+The person's own contact details follow the one contact rule of the service,
+``triage.facts.contact.contact_rule`` (through :func:`minimum_contact`), the same
+rule referral packets, pages and API answers use.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from triage.engine.assessment import Assessment
 from triage.facts import CaseFacts
-from triage.facts.person import ContactMethod
+from triage.facts.contact import (  # noqa: F401  (re-exported: letters name these reasons)
+    WITHHELD_NO_CONSENT,
+    WITHHELD_UNKNOWN,
+    WITHHELD_VIA_REFERRER,
+    ContactMethod,
+    contact_rule,
+)
 from triage.letters.context import (
     AccessNeeds,
     Consent,
@@ -132,32 +137,14 @@ def _focus(purpose: str, assessment: Assessment, by_issue: dict[str, NeedView]) 
     return next((by_issue[i] for i in ranked if i in by_issue), None)
 
 
-WITHHELD_VIA_REFERRER = "they may only be contacted through the referrer"
-WITHHELD_UNKNOWN = "no safe way to contact them has been recorded"
-WITHHELD_NO_CONSENT = "they have not agreed to share their contact details"
-
-
-def minimum_contact(person: Person, method: ContactMethod | None, share: bool | None) -> tuple[Person, str | None]:
-    """``person`` with only the contact details their safe-contact ``method`` allows, and why
-    the rest (or all) were left out when the letter must route contact through the referrer.
-
-    phone or text: the phone number only; email: the email address only; post: the postal
-    address only. ``via_referrer``, no recorded method, or ``share`` (consent to share contact
-    details) False: no phone, email or address at all, and the reason is returned so the letter
-    can say plainly that the referrer is the only contact route.
-    """
-    none = person.model_copy(update={"phone": None, "email": None, "address": []})
-    if share is False:
-        return none, WITHHELD_NO_CONSENT
-    if method is None:
-        return none, WITHHELD_UNKNOWN
-    if method == "via_referrer":
-        return none, WITHHELD_VIA_REFERRER
-    if method in ("phone", "text"):
-        return none.model_copy(update={"phone": person.phone}), None
-    if method == "email":
-        return none.model_copy(update={"email": person.email}), None
-    return none.model_copy(update={"address": person.address}), None
+def minimum_contact(
+    person: Person, methods: Sequence[str], share: bool | None
+) -> tuple[Person, tuple[ContactMethod, ...], str | None]:
+    """``person`` with only the contact details ``contact_rule`` allows, the methods that
+    may be used, and why the rest (or all) were left out."""
+    rule = contact_rule(methods, person.phone, person.email, person.address, share_consent=share)
+    kept = person.model_copy(update={"phone": rule.phone, "email": rule.email, "address": list(rule.address)})
+    return kept, rule.usable, rule.withheld
 
 
 def build_context(
@@ -180,8 +167,8 @@ def build_context(
         other=details.access.other,
     )
     safe = details.safe_contact
-    if safe.method is None and p.safe_contact is not None:
-        safe = safe.model_copy(update={"method": p.safe_contact})
+    if not safe.methods and p.safe_contact is not None:
+        safe = safe.model_copy(update={"methods": [p.safe_contact]})
     h = facts.health
     hospital = Hospital(
         service=details.hospital.service or _HOSPITAL_SERVICE.get(h.setting or ""),
@@ -212,7 +199,8 @@ def build_context(
         # earliest open act-by date or event (hearing, discharge).
         live = [d.date for d in focus.live_deadlines]
         reply_by = min(live) if live else None
-    person, withheld = minimum_contact(details.person, safe.method, consent.share_contact_details)
+    person, usable, withheld = minimum_contact(details.person, safe.methods, consent.share_contact_details)
+    safe = safe.model_copy(update={"methods": list(usable)})
     rs = assessment.ruleset
     return LetterContext(
         as_of=assessment.as_of,

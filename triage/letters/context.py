@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from triage.engine.assessment import Deadline, Need, ResourceLink
-from triage.facts.person import ContactMethod, DigitalAccess
+from triage.facts.contact import ContactMethod
+from triage.facts.person import DigitalAccess
 from triage.rulesets.model import MedicalPurpose, Tier, Urgency
 
 LetterKind = Literal["referral", "medical_evidence", "duty_to_refer", "action_plan"]
@@ -74,14 +75,26 @@ class Party(_Model):
 
 
 class SafeContact(_Model):
-    """How the person may safely be contacted (is it safe to call, text or write?)."""
+    """How the person may safely be contacted (is it safe to call, text or write?).
 
-    method: ContactMethod | None = None
+    Which details a letter may then carry is ``triage.facts.contact.contact_rule``'s to decide."""
+
+    methods: list[ContactMethod] = Field(
+        default=[], description="Every method the person said is safe; `method: phone` is short for `[phone]`."
+    )
     details: Text | None = Field(default=None, description="When and how, e.g. 'text first; calls after 6pm only'.")
     voicemail_ok: bool | None = None
     texts_ok: bool | None = None
     post_ok: bool | None = None
 
+    @model_validator(mode="before")
+    @classmethod
+    def _one_method_is_a_list_of_one(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "method" in data:
+            data = dict(data)
+            one = data.pop("method")
+            data["methods"] = [*(data.get("methods") or []), *([one] if one is not None else [])]
+        return data
 
 class Consent(_Model):
     """Explicit, specific consent for one letter to one recipient (UK GDPR Art 9(2)(a))."""
@@ -203,7 +216,7 @@ class LetterContext(_Model):
     contact_withheld: Text | None = Field(
         default=None,
         description="Why none of the person's own contact details are in the letter; the letter then names "
-        "the referrer as the only way to reach them (see ``case_file.minimum_contact``).",
+        "the referrer as the only way to reach them (see ``triage.facts.contact``).",
     )
 
     @property

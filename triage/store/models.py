@@ -54,7 +54,6 @@ DECLINE_CODES: tuple[str, ...] = (
 OutcomeCode = Literal["resolved", "partly_resolved", "not_resolved", "withdrawn", "no_contact"]
 OUTCOME_CODES: tuple[str, ...] = ("resolved", "partly_resolved", "not_resolved", "withdrawn", "no_contact")
 ConsentPurpose = Literal["referral", "medical_evidence", "outcome_feedback", "duty_to_refer"]
-ContactMethod = Literal["phone", "text", "email", "post", "via_referrer"]
 CONTACT_METHODS: tuple[str, ...] = ("phone", "text", "email", "post", "via_referrer")
 UnmetReason = Literal["no_agency", "all_full", "place_unknown", "place_ambiguous", "outside_london", "all_declined"]
 

@@ -103,8 +103,8 @@ class UnmetNeedView(_View):
 
 
 class SafeContact(_View):
-    """How the person may safely be contacted. Details are given only for allowed methods;
-    ``via_referrer`` alone means every contact goes through the referring organisation."""
+    """How the person may safely be contacted, as ``triage.facts.contact.contact_rule`` decides:
+    details only for the methods the person allowed; none when ``withheld`` says why not."""
 
     case_id: str
     methods: list[str]
@@ -113,6 +113,8 @@ class SafeContact(_View):
     email: str | None
     address: str | None
     referrer_org_id: str
+    withheld: str | None = None
+    words: str = ""
 
     def allows(self, method: str) -> bool:
         return method in self.methods
@@ -128,6 +130,7 @@ class CaseView(_View):
     postcode_district: str | None
     safe_contact: list[str]
     safe_contact_notes: str | None
+    contact: SafeContact
     as_of: dt.date
     ruleset_name: str
     ruleset_version: str
