@@ -7,12 +7,12 @@ import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import lru_cache
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 from fastapi import Depends, FastAPI
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, model_validator
 
 from api import problems, sessions
 from api.auth import optional_principal
@@ -89,7 +89,7 @@ class AssessmentRequest(BaseModel):
 
     model_config = ConfigDict(
         json_schema_extra={
-            "examples": ASSESSMENT_EXAMPLES,
+            "examples": cast("list[JsonValue]", ASSESSMENT_EXAMPLES),
             "oneOf": [{"required": ["facts"]}, {"required": ["answers"]}],
         }
     )
@@ -161,25 +161,37 @@ def ruleset(eng: Annotated[Engine, Depends(engine)], as_of: IsoDate | None = Non
         version=rs.version,
         hash=rs.hash,
         rules_in_force=[
-            {"id": r.id, "title": r.title, "effective_from": r.effective_from,
-             "effective_to": r.effective_to, "source": [s.url for s in r.source]}
+            {
+                "id": r.id,
+                "title": r.title,
+                "effective_from": r.effective_from,
+                "effective_to": r.effective_to,
+                "source": [s.url for s in r.source],
+            }
             for r in rules
         ],
     )
 
 
 # --- routers (one line each) ---
-from api.web.templating import mount_static  # noqa: E402, I001
+from api.web.templating import mount_static  # noqa: E402
+
 mount_static(app)
-from api.web.pages import router as web_pages_router  # noqa: E402, I001
+from api.web.pages import router as web_pages_router  # noqa: E402
+
 app.include_router(web_pages_router)
-from api.web.questionnaire import router as web_questionnaire_router  # noqa: E402, I001
+from api.web.questionnaire import router as web_questionnaire_router  # noqa: E402
+
 app.include_router(web_questionnaire_router)
-from api.questionnaire_api import router as questionnaire_api_router  # noqa: E402, I001
+from api.questionnaire_api import router as questionnaire_api_router  # noqa: E402
+
 app.include_router(questionnaire_api_router)
-from api.v1 import install as install_v1_api  # noqa: E402, I001
+from api.v1 import install as install_v1_api  # noqa: E402
+
 install_v1_api(app)  # /v1 cases, referrals, letters, agencies; limits; outbox (issue 7)
-from api.casework.routes import router as casework_router  # noqa: E402, I001
+from api.casework.routes import router as casework_router  # noqa: E402
+
 app.include_router(casework_router)  # sign-in, case list, case page, agency inbox (issue 4)
-from api.v1.consents import router as consents_router  # noqa: E402, I001
+from api.v1.consents import router as consents_router  # noqa: E402
+
 app.include_router(consents_router)  # record and withdraw consent (letters need it)

@@ -48,7 +48,7 @@ class JoinedDatabase(Database):
     """A :class:`Database` whose transactions are all one already-open session."""
 
     def __init__(self, session: Session) -> None:
-        super().__init__(session.get_bind().engine)  # type: ignore[union-attr]
+        super().__init__(session.get_bind().engine)
         self._session = session
 
     @contextmanager
@@ -86,9 +86,7 @@ def _replay(record: IdempotencyRecord, method_path: str, digest: str) -> Respons
     return _json(record.response_status, record.response_body.encode(), replayed=True)
 
 
-def run(
-    db: Database, who: Principal, key: str | None, method_path: str, body: Any, action: Action
-) -> Response:
+def run(db: Database, who: Principal, key: str | None, method_path: str, body: Any, action: Action) -> Response:
     """Run ``action`` (which returns status and a JSON-able result) once per idempotency key."""
     if key is not None and not (0 < len(key) <= MAX_KEY_LENGTH and key.isprintable()):
         raise ProblemError(

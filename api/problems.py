@@ -58,9 +58,7 @@ class Problem(BaseModel):
 class ProblemError(Exception):
     """Raise from anywhere in a request to answer with a problem; ``headers`` go on the response."""
 
-    def __init__(
-        self, status: int, detail: str, *, headers: Mapping[str, str] | None = None, **extra: Any
-    ) -> None:
+    def __init__(self, status: int, detail: str, *, headers: Mapping[str, str] | None = None, **extra: Any) -> None:
         self.status = status
         self.detail = detail
         self.headers = dict(headers or {})
@@ -136,9 +134,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(LetterDataError)
     async def _letter(_: Request, exc: LetterDataError) -> JSONResponse:
-        return problem(
-            422, None, str(exc), errors=field_problems([(f"letter.{f}", p) for f, p in exc.problems])
-        )
+        return problem(422, None, str(exc), errors=field_problems([(f"letter.{f}", p) for f, p in exc.problems]))
 
     @app.exception_handler(LetterDetailsError)
     async def _letter_details(_: Request, exc: LetterDetailsError) -> JSONResponse:
@@ -184,8 +180,8 @@ def _document_problems(app: FastAPI) -> None:
         )
         components = schema.setdefault("components", {}).setdefault("schemas", {})
         components["Problem"] = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
-        components["FieldProblem"] = components["Problem"].pop("$defs", {}).get(
-            "FieldProblem", FieldProblem.model_json_schema()
+        components["FieldProblem"] = (
+            components["Problem"].pop("$defs", {}).get("FieldProblem", FieldProblem.model_json_schema())
         )
         for name in ("HTTPValidationError", "ValidationError"):
             components.pop(name, None)

@@ -73,3 +73,20 @@ def test_demo_assesses_bundled_examples() -> None:
     r = runner.invoke(app, ["demo"])
     assert r.exit_code == 0, r.output
     assert r.output.count("=== ") >= 4
+
+
+def test_users_create_makes_the_first_administrator(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'real.sqlite3'}"
+    org = "Fictional Health Justice Partnership"
+    args = ["users", "create", "--email", "admin@hjp.example", "--name", "First Admin",
+            "--organisation", org, "--password-stdin", "--database-url", url]  # fmt: skip
+    short = runner.invoke(app, args, input="too-short\n")
+    assert short.exit_code == 2 and short.output.strip().splitlines() == [
+        "triage: error: password: must be at least 12 characters"
+    ]
+    made = runner.invoke(app, args, input="a-long-fictional-password\n")
+    assert made.exit_code == 0 and made.output.startswith("created admin admin@hjp.example")
+    again = runner.invoke(app, args, input="a-long-fictional-password\n")
+    assert again.exit_code == 2 and "already exists" in again.output
+    listed = runner.invoke(app, ["users", "list", "--database-url", url])
+    assert listed.output.splitlines() == ["admin@hjp.example\tadmin\tFictional Health Justice Partnership\tactive"]

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import lru_cache
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, Body, Depends, Header, Path, Query, Request
 from fastapi.responses import Response
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, model_validator
 
 from api import idempotency
 from api.auth import Caller, require
@@ -52,7 +52,10 @@ class CaseCreate(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"examples": CASE_EXAMPLES, "oneOf": [{"required": ["facts"]}, {"required": ["answers"]}]},
+        json_schema_extra={
+            "examples": cast("list[JsonValue]", CASE_EXAMPLES),
+            "oneOf": [{"required": ["facts"]}, {"required": ["answers"]}],
+        },
     )
 
     as_of: IsoDate = Field(description="Assess as on this day (deadlines count from it).")

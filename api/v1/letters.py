@@ -172,8 +172,9 @@ def letter(
         wanted = {(x.kind, x.purpose) for x in assessment.letters}
         if kind != "action_plan" and (kind, purpose) not in wanted:
             raise ProblemError(
-                409, f"case {case_id}: the assessment does not call for a {kind.replace('_', ' ')} letter"
-                + (f" ({purpose})" if purpose else "")
+                409,
+                f"case {case_id}: the assessment does not call for a {kind.replace('_', ' ')} letter"
+                + (f" ({purpose})" if purpose else ""),
             )
         audit.record(s, who.actor, "letter.render", case_id=case.id, detail={"kind": kind, "format": fmt})
         facts = CaseFacts.model_validate(case.facts)

@@ -11,11 +11,11 @@ with an outcome queues the referrer's outcome webhook in the same transaction
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Literal
+from typing import Annotated, Literal, cast
 
 from fastapi import APIRouter, Body, Depends, Path, Query, Request
 from fastapi.responses import Response
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, model_validator
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
@@ -63,7 +63,7 @@ class ReferralCreate(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
-            "examples": REFERRAL_EXAMPLES,
+            "examples": cast("list[JsonValue]", REFERRAL_EXAMPLES),
             "oneOf": [{"required": ["need_id"]}, {"required": ["issue"]}],
         },
     )
@@ -146,9 +146,7 @@ def _need(s: Session, case: Case, body: ReferralCreate) -> Need:
     return need
 
 
-@router.post(
-    "/v1/cases/{case_id}/referrals", status_code=201, response_model=ReferralCreated, summary="Refer a need"
-)
+@router.post("/v1/cases/{case_id}/referrals", status_code=201, response_model=ReferralCreated, summary="Refer a need")
 def create_referral(
     request: Request,
     case_id: Id,
@@ -200,8 +198,10 @@ def list_referrals(
     db: Annotated[Database, Depends(database)],
     side: Annotated[
         Literal["sent", "received"] | None,
-        Query(description="sent: made by the caller's organisation; received: sent to its agency. "
-              "Default: received for agency keys, sent otherwise."),
+        Query(
+            description="sent: made by the caller's organisation; received: sent to its agency. "
+            "Default: received for agency keys, sent otherwise."
+        ),
     ] = None,
     status: Annotated[ReferralStatus | None, Query()] = None,
 ) -> ReferralList:

@@ -31,7 +31,7 @@ def _free_port() -> int:
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """uvicorn serving the app on a free local port, with its state in a temporary TRIAGE_HOME."""
     if not CHROMIUM.exists():
-        pytest.skip("browser tests need Debian's /usr/bin/chromium")
+        pytest.fail("browser tests need Debian's /usr/bin/chromium (apt-get install -y chromium)")
     home = tmp_path_factory.mktemp("triage-home")
     port = _free_port()
     env = {**os.environ, "TRIAGE_HOME": str(home), "TRIAGE_AS_OF": "2026-11-23", "TRIAGE_DEMO": "1",
@@ -67,7 +67,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
     if not CHROMIUM.exists():
-        pytest.skip("browser tests need Debian's /usr/bin/chromium")
+        pytest.fail("browser tests need Debian's /usr/bin/chromium (apt-get install -y chromium)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
