@@ -26,8 +26,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.sessions import IDLE_TIMEOUT_SECONDS
-from api.web.drafts import Draft, DraftStore, normalise_code
+from api.v1.deps import database
 from api.web.templating import render
+from triage.casework.drafts import Draft, DraftStore, normalise_code
 from triage.engine.assessment import Need
 from triage.engine.engine import Engine
 from triage.questionnaire import Questionnaire, flow, load_questionnaire
@@ -71,8 +72,8 @@ def engine(day: date) -> Engine:
     return Engine.in_force(day)
 
 
-def drafts() -> DraftStore:
-    return DraftStore()
+def drafts(request: Request) -> DraftStore:
+    return DraftStore(database(request))
 
 
 def as_of() -> date:
@@ -86,7 +87,7 @@ def _ctx(request: Request, words: Wording, **extra: Any) -> dict[str, Any]:
 
 def _current(request: Request) -> Draft | None:
     code = request.session.get(SESSION_KEY)
-    return drafts().load(code) if isinstance(code, str) else None
+    return drafts(request).load(code) if isinstance(code, str) else None
 
 
 def _ended(request: Request) -> HTMLResponse:
@@ -167,7 +168,7 @@ def start(request: Request) -> HTMLResponse:
 def begin(request: Request) -> Response:
     """A fresh draft for a new person; any draft in this session is left to expire."""
     qn = questionnaire()
-    draft = drafts().create(qn.default_language)
+    draft = drafts(request).create(qn.default_language)
     request.session[SESSION_KEY] = draft.code
     request.session.pop(REVIEWING_KEY, None)
     _new_salt(request)
@@ -186,7 +187,7 @@ async def resume(request: Request) -> Response:
     form = await request.form()
     raw = str(form.get("resume_code", ""))
     code = normalise_code(raw)
-    draft = drafts().load(code) if code else None
+    draft = drafts(request).load(code) if code else None
     if draft is None:
         error = ("Enter the resume code, for example ABCD-EFGH-JKMN" if not raw.strip() else
                  "No saved answers match that code. Check it, or start again: drafts are kept for 7 days")  # fmt: skip
@@ -212,7 +213,7 @@ def saved(request: Request) -> HTMLResponse:
 def delete(request: Request) -> Response:
     draft = _current(request)
     if draft is not None:
-        drafts().delete(draft.code)
+        drafts(request).delete(draft.code)
     request.session.pop(SESSION_KEY, None)
     request.session.pop(REVIEWING_KEY, None)
     request.session.pop(SALT_KEY, None)
@@ -356,7 +357,7 @@ async def answer_page(request: Request, token: str) -> Response:
         return render(request, "questionnaire/page.html", status_code=400,
                       **_page_ctx(request, qn, words, view, draft, raw, errors, targets))  # fmt: skip
     draft.answers = merged
-    drafts().save(draft)
+    drafts(request).save(draft)
     if form.get("action") == "save":
         return _go("/questionnaire/saved")
     return _go(_next_url(request, qn, merged))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,9 +11,13 @@ from typing import Any
 import httpx
 import pytest
 from fastapi.testclient import TestClient
+from sqlmodel import select
 
 from tests.questionnaire.personas import DOMESTIC_ABUSE, PERSONAS
+from triage.casework.drafts import DraftStore
 from triage.questionnaire import Questionnaire, flow, load_questionnaire
+from triage.store.db import prepare_store
+from triage.store.models import QuestionnaireDraft
 
 
 @pytest.fixture()
@@ -21,8 +26,13 @@ def client(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClie
     monkeypatch.setenv("TRIAGE_AS_OF", "2026-11-23")
     from api.app import app
 
-    with TestClient(app) as c:
-        yield c
+    app.state.database = prepare_store(f"sqlite:///{tmp_path / 'store.sqlite3'}")
+    try:
+        with TestClient(app) as c:
+            yield c
+    finally:
+        app.state.database.dispose()
+        del app.state.database
 
 
 @pytest.fixture(scope="module")
@@ -242,9 +252,10 @@ def test_drafts_hold_codes_only_and_resume_by_code(client: TestClient, qn: Quest
     client.post(first_page(client), data={"setting": "gp_practice", "action": "save"})
     saved = client.get("/questionnaire/saved")
     code = re.search(r'app-resume-code">([A-Z0-9-]+)<', saved.text).group(1)  # type: ignore[union-attr]
-    files = list((tmp_path / "questionnaire-drafts").glob("*.json"))
-    assert len(files) == 1 and code not in files[0].name
-    assert '"setting": "gp_practice"' in files[0].read_text()
+    rows = _draft_rows()
+    assert len(rows) == 1 and rows[0].code_hash != code and code not in rows[0].code_hash
+    assert rows[0].answers == {"setting": "gp_practice"}
+    assert not (tmp_path / "questionnaire-drafts").exists()  # in the store, not in files
     client.cookies.clear()
     r = client.post("/questionnaire/resume", data={"resume_code": "AAAA-AAAA-AAAA"})
     assert r.status_code == 400 and "No saved answers match that code" in r.text
@@ -252,7 +263,31 @@ def test_drafts_hold_codes_only_and_resume_by_code(client: TestClient, qn: Quest
     assert TOKEN_URL.fullmatch(r.headers["location"])
     assert page_shown(qn, client.get(r.headers["location"]).text) == "screen_areas"
     client.post("/questionnaire/delete")
-    assert not list((tmp_path / "questionnaire-drafts").glob("*.json"))
+    assert _draft_rows() == []
+
+
+def _draft_rows() -> list[QuestionnaireDraft]:
+    from api.app import app
+
+    with app.state.database.transaction() as s:
+        return list(s.exec(select(QuestionnaireDraft)))
+
+
+def test_drafts_expire_after_seven_days_without_a_save(tmp_path: Path) -> None:
+    db = prepare_store(f"sqlite:///{tmp_path / 'drafts.sqlite3'}")
+    now = [dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)]
+    store = DraftStore(db, clock=lambda: now[0])
+    draft = store.create()
+    draft.answers["setting"] = "gp_practice"
+    store.save(draft)
+    now[0] += dt.timedelta(days=7)
+    assert store.load(draft.code) is not None  # exactly seven days: still kept
+    now[0] += dt.timedelta(seconds=1)
+    assert store.load(draft.code) is None
+    store.create()  # making a draft clears expired ones
+    with db.transaction() as s:
+        assert len(list(s.exec(select(QuestionnaireDraft)))) == 1
+    db.dispose()
 
 
 def test_questionnaire_json_api(client: TestClient, qn: Questionnaire) -> None:

@@ -358,6 +358,20 @@ class OutboxEvent(SQLModel, table=True):
     created_at: dt.datetime = _when()
 
 
+
+class QuestionnaireDraft(SQLModel, table=True):
+    """Questionnaire answers saved to resume later: answer codes only, keyed by a hash of
+    the resume code so the table does not reveal codes. In the store, so a draft follows
+    the link worker across workers and hosts."""
+
+    __tablename__ = "questionnaire_drafts"
+    code_hash: str = Field(primary_key=True, max_length=64)
+    answers: dict[str, Any] = _json()
+    lang: str = Field(default="en", max_length=8)
+    created_at: dt.datetime = _when()
+    updated_at: dt.datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False, index=True))
+
+
 # Columns erased with a case: everything that could identify the person or say
 # something about their health beyond the coded counts.
 PERSONAL_COLUMNS: dict[str, tuple[str, ...]] = {
