@@ -30,8 +30,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tests.rulesets_util import copy_ruleset
 from triage.audit.corpus import CaseRecord
 from triage.audit.diff import assess_both, diff
-from triage.audit.parallel import map_ordered
 from triage.audit.synth import corpus_generator
+from triage.engine.batch import map_ordered
 from triage.engine.engine import Engine
 
 AS_OF = date(2026, 11, 23)

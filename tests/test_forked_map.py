@@ -268,3 +268,15 @@ def test_empty_and_short_inputs(processes: int) -> None:
 def test_generator_input_whose_results_overflow_their_slots() -> None:
     out = list(forked_map(_payload, iter(range(300)), _text, 2, chunk_size=25, slot_bytes=8192))
     assert out == [_payload(i).decode() for i in range(300)]
+
+
+def test_map_ordered_runs_any_picklable_result_in_workers_in_order() -> None:
+    import os
+
+    from triage.engine.batch import map_ordered
+
+    here = os.getpid()
+    got = list(map_ordered(lambda x: (x, x * x, os.getpid()), list(range(2_000)), processes=2, chunk_size=100))
+    assert [(x, sq) for x, sq, _ in got] == [(x, x * x) for x in range(2_000)]
+    assert here not in {pid for _, _, pid in got}  # worked in the forked workers, not here
+    assert list(map_ordered(str, [1, 2], processes=2)) == ["1", "2"]  # too few to fork: runs here

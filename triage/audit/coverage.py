@@ -17,7 +17,7 @@ from typing import Any
 
 from triage.audit.corpus import CaseRecord
 from triage.audit.diff import prepare
-from triage.audit.parallel import map_ordered
+from triage.engine.batch import map_ordered
 from triage.engine.flatten import flatten
 from triage.facts import CaseFacts
 

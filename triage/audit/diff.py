@@ -18,8 +18,8 @@ from datetime import date
 from typing import Any
 
 from triage.audit.corpus import CaseRecord, CorpusError
-from triage.audit.parallel import map_ordered
 from triage.engine.assessment import Assessment
+from triage.engine.batch import map_ordered
 from triage.facts import CaseFacts, FactsError, parse_facts
 from triage.rulesets.model import URGENCY_ORDER
 
