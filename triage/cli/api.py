@@ -9,28 +9,17 @@ from __future__ import annotations
 import json
 import signal
 import threading
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from triage.cli.shared import UrlOpt, open_store
+from triage.cli.shared import UrlOpt, fail, open_store
 
 if TYPE_CHECKING:
     from triage.store.db import Database
 
 keys_app = typer.Typer(help="API keys: create (shown once), revoke, list.", no_args_is_help=True)
 outbox_app = typer.Typer(help="Outcome webhooks: deliver the outbox, list it, set a webhook.", no_args_is_help=True)
-
-
-
-def _fail(message: str) -> NoReturn:
-    from triage.cli.shared import fail
-
-    fail(message)
-
-
-def _open(url: str | None) -> Database:
-    return open_store(url)
 
 
 def _org_id(db: Database, ref: str) -> str:
@@ -40,7 +29,7 @@ def _org_id(db: Database, ref: str) -> str:
     try:
         return find_organisation(db, ref).id
     except StoreError as exc:
-        _fail(f"--{exc}")
+        fail(f"--{exc}")
 
 
 @keys_app.command("create")
@@ -55,12 +44,12 @@ def keys_create(
     from triage.store.errors import StoreError
 
     if role not in API_ROLES:
-        _fail(f"--role: expected one of {', '.join(API_ROLES)}, got {role!r}")
-    db = _open(database_url)
+        fail(f"--role: expected one of {', '.join(API_ROLES)}, got {role!r}")
+    db = open_store(database_url)
     try:
         info, key = create_key(db, _org_id(db, org), role, name)
     except StoreError as exc:
-        _fail(f"--{exc}")
+        fail(f"--{exc}")
     typer.echo(f"created key {info.id} ({info.role}, {info.organisation_name}): store it now, it is not shown again",
                err=True)  # fmt: skip
     typer.echo(key)
@@ -74,11 +63,11 @@ def keys_revoke(
     from triage.casework.apikeys import revoke_key
     from triage.store.errors import StoreError
 
-    db = _open(database_url)
+    db = open_store(database_url)
     try:
         info = revoke_key(db, key_id)
     except StoreError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     assert info.revoked_at is not None
     typer.echo(f"revoked key {info.id} ({info.role}, {info.organisation_name}) at {info.revoked_at.isoformat()}")
 
@@ -92,7 +81,7 @@ def keys_list(
     """Every key: id, prefix, role, organisation, name, created, revoked. Never the secret."""
     from triage.casework.apikeys import list_keys
 
-    db = _open(database_url)
+    db = open_store(database_url)
     keys = list_keys(db, _org_id(db, org) if org else None)
     for k in keys:
         if as_json:
@@ -109,7 +98,7 @@ def keys_orgs(database_url: UrlOpt = None) -> None:
 
     from triage.store.models import Organisation
 
-    db = _open(database_url)
+    db = open_store(database_url)
     with db.transaction() as s:
         for o in s.exec(select(Organisation).order_by(Organisation.name)):
             typer.echo(f"{o.id}  {o.kind:<20}  {o.name}")
@@ -124,7 +113,7 @@ def outbox_deliver(
     """Deliver due webhook events, with retries and back-off. Safe to run in several processes."""
     from triage.casework.webhooks import OutboxWorker
 
-    db = _open(database_url)
+    db = open_store(database_url)
     worker = OutboxWorker(db)
     if once:
         report = worker.deliver_due()
@@ -146,7 +135,7 @@ def outbox_list(
     """Outbox events, newest first, as JSON lines (ids and codes only)."""
     from triage.casework.webhooks import list_events
 
-    for e in list_events(_open(database_url), undelivered, limit):
+    for e in list_events(open_store(database_url), undelivered, limit):
         typer.echo(json.dumps(e.model_dump(mode="json"), sort_keys=True))
 
 
@@ -162,12 +151,12 @@ def outbox_webhook(
     from triage.store.errors import StoreError
 
     if (url is None) == (not clear):
-        _fail("--url: give a URL, or --clear")
-    db = _open(database_url)
+        fail("--url: give a URL, or --clear")
+    db = open_store(database_url)
     try:
         secret = set_webhook(db, _org_id(db, org), None if clear else url)
     except StoreError as exc:
-        _fail(f"--{exc}")
+        fail(f"--{exc}")
     if secret is None:
         typer.echo("webhook cleared")
     else:

@@ -214,8 +214,10 @@ def rules_report(
         out.write_text(render_report(engine, prev_rs), encoding="utf-8")
     except OSError as exc:
         _fail(f"--out: cannot write {out}: {exc.strerror}")
-    typer.echo(f"wrote {out} ({engine.ruleset.name} {engine.ruleset.version}"
-               + (f", compared with {prev_rs.version})" if prev_rs else ", no previous version installed)"))
+    typer.echo(
+        f"wrote {out} ({engine.ruleset.name} {engine.ruleset.version}"
+        + (f", compared with {prev_rs.version})" if prev_rs else ", no previous version installed)")
+    )
 
 
 def rules_versions(

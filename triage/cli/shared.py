@@ -23,9 +23,7 @@ if TYPE_CHECKING:
     from triage.store.db import Database
 
 
-RulesetOpt = Annotated[
-    Path | None, typer.Option("--ruleset", help="Rule-set folder (default: bundled England rules).")
-]
+RulesetOpt = Annotated[Path | None, typer.Option("--ruleset", help="Rule-set folder (default: bundled England rules).")]
 
 
 def fail(message: str) -> NoReturn:
@@ -83,7 +81,6 @@ def read_case(source: str) -> tuple[dict[str, Any], date | None]:
         if not isinstance(data, dict):
             fail(f"{name}: facts: expected a mapping")
     return dict(data), as_of
-
 
 
 cases_app = typer.Typer(help="Case corpora and stored cases: generate, export, replay.", no_args_is_help=True)

@@ -10,28 +10,14 @@ from __future__ import annotations
 import json
 import secrets
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
-from triage.cli.shared import UrlOpt, open_store
-
-if TYPE_CHECKING:
-    from triage.store.db import Database
+from triage.cli.shared import UrlOpt, fail, open_store
 
 directory_app = typer.Typer(help="The advice agency directory: import and export.", no_args_is_help=True)
 db_app = typer.Typer(help="The case store: migrate, show revision, seed demo data.", no_args_is_help=True)
-
-
-
-def _fail(message: str) -> None:
-    from triage.cli.shared import fail
-
-    fail(message)
-
-
-def _open(url: str | None) -> Database:
-    return open_store(url)
 
 
 def _write(text: str, output: Path | None) -> None:
@@ -41,7 +27,7 @@ def _write(text: str, output: Path | None) -> None:
     try:
         output.write_text(text, encoding="utf-8")
     except OSError as exc:
-        _fail(f"{output}: cannot write: {exc.strerror}")
+        fail(f"{output}: cannot write: {exc.strerror}")
 
 
 @directory_app.command("import")
@@ -57,12 +43,12 @@ def directory_import(
         entries = directory.read_file(file)
     except directory.DirectoryError as exc:
         if len(exc.problems) == 1:
-            _fail(str(exc.problems[0]))
+            fail(str(exc.problems[0]))
         for p in exc.problems:
             typer.echo(str(p), err=True)
-        _fail(f"{file}: {len(exc.problems)} problems; nothing imported")
+        fail(f"{file}: {len(exc.problems)} problems; nothing imported")
         return
-    db = _open(database_url)
+    db = open_store(database_url)
     with db.transaction() as s:
         added, updated = agencies.save(s, entries)
     typer.echo(f"{file}: {len(entries)} agencies ({added} added, {updated} updated)")
@@ -79,8 +65,8 @@ def directory_export(
     from triage.store import agencies
 
     if fmt not in ("yaml", "csv"):
-        _fail(f"--format: expected yaml or csv, got {fmt!r}")
-    db = _open(database_url)
+        fail(f"--format: expected yaml or csv, got {fmt!r}")
+    db = open_store(database_url)
     with db.transaction() as s:
         entries = agencies.all_entries(s)
     _write(directory.to_yaml(entries) if fmt == "yaml" else directory.to_csv(entries), output)
@@ -89,7 +75,7 @@ def directory_export(
 @db_app.command("upgrade")
 def db_upgrade(database_url: UrlOpt = None) -> None:
     """Create the store or migrate it to the newest revision."""
-    db = _open(database_url)
+    db = open_store(database_url)
     typer.echo(f"database at revision {db.revision()}")
 
 
@@ -102,7 +88,7 @@ def db_current(database_url: UrlOpt = None) -> None:
     try:
         rev = db.revision()
     except Exception as exc:
-        _fail(f"database: cannot open: {str(exc).splitlines()[0]}")
+        fail(f"database: cannot open: {str(exc).splitlines()[0]}")
         return
     typer.echo(f"{rev or '(empty)'} (newest: {head_revision()})")
 
@@ -112,7 +98,7 @@ def db_seed(database_url: UrlOpt = None) -> None:
     """Demo mode, explicitly: seed the fictional directory and demo users if the store has none."""
     from triage.casework.demo import seed_demo
 
-    agencies, users = seed_demo(_open(database_url))
+    agencies, users = seed_demo(open_store(database_url))
     typer.echo(f"seeded {agencies} agencies and {users} users")
 
 
@@ -133,16 +119,16 @@ def cases_export(
     from triage.casework.erasure import export_pseudonymised
 
     if not pseudonymised:
-        _fail("--pseudonymised: only pseudonymised export is offered; add --pseudonymised")
+        fail("--pseudonymised: only pseudonymised export is offered; add --pseudonymised")
     key = secrets.token_bytes(32)
     if key_file is not None:
         try:
             key = key_file.read_bytes().strip()
         except OSError as exc:
-            _fail(f"{key_file}: cannot read: {exc.strerror}")
+            fail(f"{key_file}: cannot read: {exc.strerror}")
         if len(key) < 16:
-            _fail(f"{key_file}: the key must be at least 16 bytes")
-    rows = export_pseudonymised(_open(database_url), key)
+            fail(f"{key_file}: the key must be at least 16 bytes")
+    rows = export_pseudonymised(open_store(database_url), key)
     _write("".join(json.dumps(r, sort_keys=True) + "\n" for r in rows), output)
 
 
@@ -156,11 +142,11 @@ def cases_erase(
     from triage.store.errors import NotFound
 
     if not yes:
-        _fail("erase: add --yes to confirm (erasure cannot be undone)")
+        fail("erase: add --yes to confirm (erasure cannot be undone)")
     try:
-        touched = erase_case_as_operator(_open(database_url), case_id)
+        touched = erase_case_as_operator(open_store(database_url), case_id)
     except NotFound as exc:
-        _fail(str(exc))
+        fail(str(exc))
         return
     typer.echo(f"case {case_id} erased: " + ", ".join(f"{t} {n}" for t, n in sorted(touched.items())))
 
