@@ -341,4 +341,3 @@ def set_webhook(db: Database, organisation_id: str, url: str | None) -> str | No
         org.webhook_url, org.webhook_secret = url, secret
         s.add(org)
         return secret
-
