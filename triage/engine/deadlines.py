@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from typing import Literal
 
 from triage.engine.calendar import add_months, add_working_days, clear_days_after
-from triage.rulesets.model import DeadlineDef, Period
+from triage.rulesets.model import DeadlineDef, Duration, Period
 
 Status = Literal["open", "late_route", "expired", "passed"]
 
@@ -37,20 +37,41 @@ def apply_period(period: Period, start: date) -> date:
     return end - timedelta(days=period.less_days)
 
 
-def acas_extended(limit: date, ec_start: date | None, certificate: date | None) -> date:
+def after(period: Duration, start: date) -> date:
+    """The day ``period`` ends, counted forward from ``start``."""
+    if period.months is not None:
+        return add_months(start, period.months)
+    if period.weeks is not None:
+        return start + timedelta(weeks=period.weeks)
+    assert period.days is not None
+    return start + timedelta(days=period.days)
+
+
+# s.207B(4) as enacted. Only for direct callers of ``acas_extended`` (unit
+# tests); the engine always passes the rule set's parameter
+# ``employment.early_conciliation_time_after_certificate`` (see ``compute``).
+_ENACTED_AFTER_CERTIFICATE = Duration(months=1)
+
+
+def acas_extended(
+    limit: date,
+    ec_start: date | None,
+    certificate: date | None,
+    after_certificate: Duration = _ENACTED_AFTER_CERTIFICATE,
+) -> date:
     """Employment Rights Act 1996 s.207B: the early conciliation clock stop.
 
     Days from the day after ``ec_start`` (Day A) up to ``certificate`` (Day B)
-    are not counted; and a limit that would end between Day A and one month
-    after Day B ends one month after Day B instead. Conciliation started after
-    the limit had passed extends nothing.
+    are not counted (s.207B(3)); and a limit that would end between Day A and
+    ``after_certificate`` (one month) after Day B ends then instead
+    (s.207B(4)). Conciliation started after the limit had passed extends nothing.
     """
     if ec_start is None or certificate is None or ec_start > limit:
         return limit
     extended = limit + timedelta(days=(certificate - ec_start).days)
-    month_after_b = add_months(certificate, 1)
-    if ec_start <= extended <= month_after_b:
-        return month_after_b
+    end_of_window = after(after_certificate, certificate)
+    if ec_start <= extended <= end_of_window:
+        return end_of_window
     return extended
 
 
@@ -79,7 +100,13 @@ def compute(
     """Compute ``definition`` from ``start`` for the day ``as_of``."""
     due = apply_period(definition.period, start)
     if definition.period.acas_extension:
-        due = acas_extended(due, *acas)
+        window = definition.acas_after_certificate
+        if window is None:
+            raise ValueError(
+                f"deadline {definition.id} applies the ACAS extension but has no s.207B(4) period:"
+                " load it through the rule set, which resolves it from its parameters"
+            )
+        due = acas_extended(due, *acas, after_certificate=window)
     late_limit = apply_period(definition.late.period, start) if definition.late else None
     status: Status
     if due >= as_of:

@@ -5,6 +5,7 @@ Layout of a rule-set folder (for example ``rules/england/``)::
     ruleset.yaml      name, title, version, publication date
     policy.yaml       routing policy: deadline urgency bands, late routes, clusters
     deadlines/*.yaml  dated, sourced time limits used by rules, one file per area
+    parameters/*.yaml dated, sourced legal figures (amounts, periods) rules name
     rules/*.yaml      the rules, one file per area
     tests/*.yaml      golden cases (see triage.audit.golden)
 
@@ -24,9 +25,22 @@ from pydantic import BaseModel, ValidationError
 
 from triage.facts.catalog import FACTS
 from triage.paths import default_ruleset_dir
-from triage.rulesets.model import DeadlineDef, DeadlineFile, Policy, Rule, RuleFile, RuleSetMeta
+from triage.rulesets.model import (
+    DeadlineDef,
+    DeadlineFile,
+    Duration,
+    Policy,
+    Rule,
+    RuleFile,
+    RuleSetMeta,
+)
+from triage.rulesets.parameters import Parameter, ParameterFile, Value, resolve_refs, window_problem
 from triage.rulesets.taxonomy import DataFileError, Taxonomy, load_taxonomy
-from triage.rulesets.yaml_lines import YamlFileError, line_at, load_yaml
+from triage.rulesets.yaml_lines import LineDict, YamlFileError, line_at, load_yaml
+
+# The parameter that gives ``acas_extension`` deadlines their time after the
+# ACAS certificate (Employment Rights Act 1996 s.207B(4)).
+ACAS_AFTER_CERTIFICATE = "employment.early_conciliation_time_after_certificate"
 
 
 @dataclass(frozen=True)
@@ -61,6 +75,10 @@ class RuleSet:
     hash: str
     root: Path
     files: tuple[str, ...] = field(default=())
+    parameters: dict[str, Parameter] = field(default_factory=dict)
+    # For each rule version (id, effective_from), the parameters its condition
+    # names and the value each was resolved to for the rule's dates.
+    rule_parameters: dict[tuple[str, date], dict[str, Value]] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -77,6 +95,11 @@ class RuleSet:
         """The rule with this id (in force on ``on`` when given, else the latest)."""
         matches = [r for r in self.rules if r.id == rule_id and (on is None or r.in_force(on))]
         return max(matches, key=lambda r: r.effective_from) if matches else None
+
+    def parameter(self, name: str, on: date) -> Value | None:
+        """The value of parameter ``name`` in force on ``on`` (None: no such parameter or value)."""
+        p = self.parameters.get(name)
+        return p.value_on(on) if p is not None else None
 
     def deadline(self, deadline_id: str, start: date) -> DeadlineDef | None:
         """The version of a deadline parameter in force on ``start`` (the day it runs from)."""
@@ -148,6 +171,8 @@ def load_ruleset(root: Path | str | None = None) -> RuleSet:
     policy_raw = read(root / "policy.yaml")
     policy = _model(Policy, policy_raw, _rel(root / "policy.yaml", root), problems)
 
+    parameters = _load_parameters(root, read, problems)
+
     deadlines: dict[str, list[DeadlineDef]] = {}
     for dl_path in sorted((root / "deadlines").glob("*.yaml")):
         rel = _rel(dl_path, root)
@@ -161,9 +186,12 @@ def load_ruleset(root: Path | str | None = None) -> RuleSet:
             except ValidationError as exc:
                 problems += _pydantic_problems(exc, raw, rel, str(raw.get("id")), raw.line)
                 continue
+            if d.period.acas_extension:
+                _resolve_acas(d, parameters, problems)
             deadlines.setdefault(d.id, []).append(d)
 
     rules: list[Rule] = []
+    rule_parameters: dict[tuple[str, date], dict[str, Value]] = {}
     rule_files = sorted((root / "rules").glob("*.yaml"))
     if not rule_files:
         problems.append(Problem(str(root / "rules"), 0, None, "no rule files found"))
@@ -173,12 +201,20 @@ def load_ruleset(root: Path | str | None = None) -> RuleSet:
         rf = _model(RuleFile, data, rel, problems)
         for raw in data["rules"] if rf else []:
             rid = raw.get("id") if isinstance(raw, dict) else None
+            used: dict[str, Value] = {}
+            resolved = _resolve_rule(raw, parameters, rel, str(rid), problems, used)
+            if resolved is None:
+                continue
             try:
-                rules.append(
-                    Rule.model_validate({**raw, "file": rel, "line": getattr(raw, "line", 0)})
+                rule = Rule.model_validate(
+                    {**resolved, "file": rel, "line": getattr(raw, "line", 0)}
                 )
             except ValidationError as exc:
                 problems += _pydantic_problems(exc, raw, rel, str(rid), getattr(raw, "line", 0))
+                continue
+            rules.append(rule)
+            if used:
+                rule_parameters[(rule.id, rule.effective_from)] = used
 
     problems += _cross_check(rules, deadlines, taxonomy)
     if problems or meta is None or policy is None:
@@ -196,7 +232,89 @@ def load_ruleset(root: Path | str | None = None) -> RuleSet:
         hash=digest.hexdigest(),
         root=root,
         files=tuple(_rel(p, root) for p in sorted(set(hashed))),
+        parameters=parameters,
+        rule_parameters=rule_parameters,
     )
+
+
+def _load_parameters(
+    root: Path, read: Any, problems: list[Problem]
+) -> dict[str, Parameter]:
+    """Every parameter in ``parameters/*.yaml`` (the folder is optional), by name.
+
+    A parameter's name starts with its file's name (``legal_aid.yaml`` holds
+    ``legal_aid.*``), so an auditor always knows where to look.
+    """
+    out: dict[str, Parameter] = {}
+    for path in sorted((root / "parameters").glob("*.yaml")):
+        rel = _rel(path, root)
+        raw_file = read(path)
+        pf = _model(ParameterFile, raw_file, rel, problems)
+        for raw in raw_file["parameters"] if pf else []:
+            line = getattr(raw, "line", 0)
+            name = raw.get("name") if isinstance(raw, dict) else None
+            try:
+                p = Parameter.model_validate({**raw, "file": rel, "line": line})
+            except ValidationError as exc:
+                problems += _pydantic_problems(exc, raw, rel, str(name), line)
+                continue
+            if not p.name.startswith(path.stem + "."):
+                problems.append(
+                    Problem(rel, line, p.name, f"name: a parameter in {path.name} must be called {path.stem}.*")
+                )
+            elif p.name in out:
+                problems.append(
+                    Problem(rel, line, p.name, f"parameter defined twice (first at line {out[p.name].line})")
+                )
+            else:
+                out[p.name] = p
+    return out
+
+
+def _resolve_rule(
+    raw: Any,
+    parameters: dict[str, Parameter],
+    file: str,
+    rule_id: str,
+    problems: list[Problem],
+    used: dict[str, Value],
+) -> Any:
+    """The raw rule with ``{param: NAME}`` references in ``when`` replaced by their values.
+
+    None when a reference cannot be resolved (the problems are recorded). A
+    rule whose dates are malformed is returned as it is, for the model to report.
+    """
+    if not isinstance(raw, dict) or "when" not in raw:
+        return raw
+    start, end = raw.get("effective_from"), raw.get("effective_to")
+    if not isinstance(start, date) or not (end is None or isinstance(end, date)):
+        return raw
+    when, unresolved = resolve_refs(raw["when"], parameters, start, end, "when", used)
+    for res in unresolved:
+        problems.append(Problem(file, res.line or getattr(raw, "line", 0), rule_id, res.message))
+    if unresolved:
+        return None
+    out = LineDict(raw)
+    out["when"] = when
+    out.line = getattr(raw, "line", 0)
+    return out
+
+
+def _resolve_acas(d: DeadlineDef, parameters: dict[str, Parameter], problems: list[Problem]) -> None:
+    """Give an ``acas_extension`` deadline its s.207B(4) period, fixed for the deadline's dates."""
+    param = parameters.get(ACAS_AFTER_CERTIFICATE)
+    if param is None:
+        problems.append(Problem(d.file, d.line, d.id, f"period.acas_extension: no parameter called "
+                                f"{ACAS_AFTER_CERTIFICATE!r} (see parameters/*.yaml)"))  # fmt: skip
+        return
+    why = window_problem(param, d.effective_from, d.effective_to, "deadline")
+    value = param.value_on(d.effective_from)
+    if why is not None:
+        problems.append(Problem(d.file, d.line, d.id, f"period.acas_extension: {why}"))
+    elif not isinstance(value, Duration):
+        problems.append(Problem(d.file, d.line, d.id, f"period.acas_extension: {param.name} must be a period"))
+    else:
+        d.set_acas_after_certificate(value)
 
 
 def _overlap(a: Rule | DeadlineDef, b: Rule | DeadlineDef) -> bool:

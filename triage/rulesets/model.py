@@ -193,7 +193,8 @@ class Period(Strict):
     counts backwards (for example 56 days before an eviction date).
     ``less_days`` subtracts days at the end ("three months less one day").
     ``acas_extension`` applies the ACAS early conciliation clock stop
-    (Employment Rights Act 1996 s.207B).
+    (Employment Rights Act 1996 s.207B), with the time after the certificate
+    taken from the parameter ``employment.early_conciliation_time_after_certificate``.
     """
 
     months: int | None = Field(default=None, ge=0, le=120)
@@ -215,6 +216,27 @@ class Period(Strict):
         if self.skip_sundays_and_bank_holidays and self.clear_days is None:
             raise ValueError("skip_sundays_and_bank_holidays applies to clear_days only")
         return self
+
+
+class Duration(Strict):
+    """A length of time held by a legal parameter: exactly one of months, weeks or days."""
+
+    months: int | None = Field(default=None, ge=0, le=120)
+    weeks: int | None = Field(default=None, ge=0, le=520)
+    days: int | None = Field(default=None, ge=0, le=3650)
+
+    @model_validator(mode="after")
+    def _one_unit(self) -> Duration:
+        if sum(v is not None for v in (self.months, self.weeks, self.days)) != 1:
+            raise ValueError("give exactly one of months, weeks, days")
+        return self
+
+    def __str__(self) -> str:
+        for unit in ("months", "weeks", "days"):
+            n = getattr(self, unit)
+            if n is not None:
+                return f"{n} {unit[:-1] if n == 1 else unit}"
+        raise AssertionError("unreachable")
 
 
 class LateRoute(Strict):
@@ -240,7 +262,20 @@ class DeadlineDef(Dated):
     file: str = ""
     line: int = 0
 
+    # Set by the loader from the rule set's parameters, never written in YAML:
+    # for ``acas_extension``, the time a claimant has at least after the ACAS
+    # certificate (ERA 1996 s.207B(4)), as in force for this version's dates.
+    _acas_after_certificate: Duration | None = PrivateAttr(default=None)
+
     _source_list = field_validator("source", mode="before")(_as_list)
+
+    @property
+    def acas_after_certificate(self) -> Duration | None:
+        return self._acas_after_certificate
+
+    def set_acas_after_certificate(self, value: Duration) -> None:
+        """Record the resolved s.207B(4) period (the loader does this once, at load time)."""
+        self._acas_after_certificate = value
 
 
 class DeadlineFile(Strict):
