@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -41,6 +41,47 @@ def test_bank_holidays_england_and_wales() -> None:
     assert is_bank_holiday(date(2026, 8, 31))  # summer bank holiday (not Scotland's)
     assert not is_bank_holiday(date(2026, 8, 3))
     assert not is_working_day(date(2026, 11, 28))  # Saturday
+
+
+def test_a_weekend_holiday_is_not_a_bank_holiday_its_substitute_is() -> None:
+    # GOV.UK: 2026 Boxing Day is the substitute Monday 28 December; the Saturday
+    # itself is an ordinary Saturday (Banking and Financial Dealings Act 1971 s.1).
+    assert not is_bank_holiday(date(2026, 12, 26))
+    # 2027: Christmas Day (Sat) and Boxing Day (Sun) move to Mon 27 and Tue 28.
+    assert not is_bank_holiday(date(2027, 12, 25))
+    assert is_bank_holiday(date(2027, 12, 27)) and is_bank_holiday(date(2027, 12, 28))
+    # Easter 2027: Good Friday 26 March, Easter Monday 29 March.
+    assert is_bank_holiday(date(2027, 3, 26)) and is_bank_holiday(date(2027, 3, 29))
+
+
+def test_bank_holidays_are_the_days_govuk_lists() -> None:
+    """Every year GOV.UK's list (shipped offline by govuk-bank-holidays) covers, day for day."""
+    from govuk_bank_holidays.bank_holidays import BankHolidays
+
+    listed = {
+        h["date"]
+        for h in BankHolidays(use_cached_holidays=True).get_holidays(division=BankHolidays.ENGLAND_AND_WALES)
+    }
+    years = range(min(d.year for d in listed), max(d.year for d in listed) + 1)
+    assert len(years) >= 10
+    ours = set()
+    day = date(years.start, 1, 1)
+    while day.year < years.stop:
+        if is_bank_holiday(day):
+            ours.add(day)
+        day += timedelta(days=1)
+    assert sorted(ours - listed) == [] and sorted(listed - ours) == []
+
+
+def test_goods_clear_days_across_christmas() -> None:
+    # Taking Control of Goods Regulations 2013 reg 6: notice Mon 21 Dec 2026. Not counted:
+    # Fri 25 (Christmas Day), Sun 27, Mon 28 (bank holiday). Counted: Tue 22, Wed 23,
+    # Thu 24, Sat 26, Tue 29, Wed 30, Thu 31: seven clear days, so from Fri 1 Jan 2027.
+    assert clear_days_after(date(2026, 12, 21), 7, True) == date(2027, 1, 1)
+    # 2027: Christmas Day falls on a Saturday and is still not counted (named in reg 6);
+    # Sun 26, Mon 27 and Tue 28 (bank holidays) neither. Counted: 21, 22, 23, 24, 29, 30,
+    # 31 December: seven clear days, so from Sat 1 January 2028.
+    assert clear_days_after(date(2027, 12, 20), 7, True) == date(2028, 1, 1)
 
 
 def test_working_days_skip_weekends_and_christmas() -> None:
@@ -95,3 +136,14 @@ def test_passed_deadline_becomes_late_route_then_expired() -> None:
 def test_passed_event_is_passed_not_late() -> None:
     d = _definition(kind="event", period={"days": 0})
     assert compute(d, date(2026, 11, 1), date(2026, 11, 23)).status == "passed"
+
+
+def test_a_period_beginning_with_its_start_counts_that_day_as_day_one() -> None:
+    # Housing Act 1996 s.202(3): notified Tue 8 Dec 2026; 8 Dec is day 1, day 21 is
+    # Mon 28 Dec 2026 (a bank holiday, which s.202 does not skip).
+    assert apply_period(Period(days=21, beginning_with_start=True), date(2026, 12, 8)) == date(2026, 12, 28)
+    assert apply_period(Period(days=21), date(2026, 12, 8)) == date(2026, 12, 29)
+    # Across February in a leap year: 21 days beginning with 15 Feb 2028 end on 6 Mar 2028 (29 Feb counted).
+    assert apply_period(Period(days=21, beginning_with_start=True), date(2028, 2, 15)) == date(2028, 3, 6)
+    with pytest.raises(ValueError, match="beginning_with_start"):
+        Period(clear_days=7, beginning_with_start=True)

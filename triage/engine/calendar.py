@@ -3,7 +3,13 @@
 This is the one place that knows what "one month", "three months less one
 day", "working days" and "clear days" mean. Bank holidays come from the
 maintained ``holidays`` package (offline data), England subdivision, which
-England and Wales share.
+England and Wales share, as GOV.UK lists them (https://www.gov.uk/bank-holidays):
+the package also lists a holiday's own day when it falls on a weekend
+(Saturday 26 December 2026 beside the substitute Monday 28th), but under the
+Banking and Financial Dealings Act 1971 s.1 and Sch 1 the proclaimed
+substitute day is the bank holiday, so weekend days are left out. A test
+checks the result against GOV.UK's list (the ``govuk-bank-holidays`` package)
+for every year both cover.
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ def _bank_holidays() -> frozenset[date]:
     days = holidays.country_holidays(
         "GB", subdiv="ENG", years=range(_FIRST_YEAR, _LAST_YEAR + 1), expand=False
     )
-    return frozenset(days.keys())
+    return frozenset(day for day in days if day.weekday() < 5)
 
 
 def is_bank_holiday(day: date) -> bool:
@@ -63,18 +69,25 @@ def add_working_days(start: date, n: int) -> date:
     return day
 
 
+def _not_counted_for_goods(day: date) -> bool:
+    """Taking Control of Goods Regulations 2013 reg 6(3): no account is taken of a Sunday,
+    a bank holiday, Good Friday or Christmas Day. Christmas Day is named in its own
+    right, so it is left out even on a Saturday (2027), when it is no bank holiday."""
+    return day.weekday() == 6 or is_bank_holiday(day) or (day.month, day.day) == (12, 25)
+
+
 def clear_days_after(start: date, n: int, skip_sundays_and_bank_holidays: bool = False) -> date:
     """The first day on which ``n`` clear days have passed since ``start``.
 
     Clear days leave out the day of the event and the day of the act, so with
     7 clear days after a Monday notice the act may happen on the Wednesday of
-    the next week. Under the Taking Control of Goods Regulations 2013 reg 2,
-    Sundays and bank holidays are not counted either.
+    the next week. Under the Taking Control of Goods Regulations 2013 reg 6(3),
+    Sundays, bank holidays, Good Friday and Christmas Day are not counted either.
     """
     day, counted = start, 0
     while counted < n:
         day += timedelta(days=1)
-        if skip_sundays_and_bank_holidays and (day.weekday() == 6 or is_bank_holiday(day)):
+        if skip_sundays_and_bank_holidays and _not_counted_for_goods(day):
             continue
         counted += 1
     return day + timedelta(days=1)

@@ -34,7 +34,8 @@ def apply_period(period: Period, start: date) -> date:
         if period.before:
             raise ValueError("clear_days cannot be counted backwards")
         end = clear_days_after(start, period.clear_days, period.skip_sundays_and_bank_holidays)
-    return end - timedelta(days=period.less_days)
+    # A period "beginning with" its start counts the start as its first day.
+    return end - timedelta(days=period.less_days + period.beginning_with_start)
 
 
 def after(period: Duration, start: date) -> date:

@@ -192,6 +192,10 @@ class Period(Strict):
     Exactly one of months, weeks, days, working_days or clear_days. ``before``
     counts backwards (for example 56 days before an eviction date).
     ``less_days`` subtracts days at the end ("three months less one day").
+    ``beginning_with_start`` says the start day is itself day 1, as in "21 days
+    beginning with the day on which he is notified" (Housing Act 1996 s.202(3)):
+    such a period ends a day sooner than one counted "after" or "from" the start
+    (21 days beginning with 1 May end on 21 May; 21 days after it, on 22 May).
     ``acas_extension`` applies the ACAS early conciliation clock stop
     (Employment Rights Act 1996 s.207B), with the time after the certificate
     taken from the parameter ``employment.early_conciliation_time_after_certificate``.
@@ -204,6 +208,7 @@ class Period(Strict):
     clear_days: int | None = Field(default=None, ge=0, le=365)
     skip_sundays_and_bank_holidays: bool = False
     less_days: int = Field(default=0, ge=0, le=31)
+    beginning_with_start: bool = False
     before: bool = False
     acas_extension: bool = False
 
@@ -215,6 +220,8 @@ class Period(Strict):
             raise ValueError("give exactly one of months, weeks, days, working_days, clear_days")
         if self.skip_sundays_and_bank_holidays and self.clear_days is None:
             raise ValueError("skip_sundays_and_bank_holidays applies to clear_days only")
+        if self.beginning_with_start and (self.before or units[0] in ("working_days", "clear_days")):
+            raise ValueError("beginning_with_start applies to months, weeks or days counted forward")
         return self
 
 
