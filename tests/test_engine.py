@@ -41,13 +41,26 @@ def test_missed_deadline_is_a_late_route_not_silence(engine: Engine) -> None:
     assert any(r.id == "policy.late_route" for r in need.reasons)
 
 
-def test_unknown_is_not_no(engine: Engine) -> None:
+def test_an_unknown_exception_never_hides_the_need(engine: Engine) -> None:
     facts = {"benefits": {**PIP["benefits"], "mr_requested": None}}
     a = engine.assess(facts, AS_OF)
-    # "has an MR been requested?" unknown: the rule's `not mr_requested` is unknown, so
-    # it does not fire as if the answer were no, and the question is offered instead.
-    assert "benefits.pip" not in {n.issue for n in a.needs}
+    # "has an MR been requested?" unknown: the need and its deadline stand, to confirm,
+    # and the rule says it fired on the unknown answer.
+    [need] = [n for n in a.needs if n.issue == "benefits.pip"]
+    assert need.to_confirm == ["benefits.mr_requested"]
+    assert [d.deadline_id for d in need.deadlines] == ["mandatory_reconsideration"]
+    [reason] = [r for r in need.reasons if r.id == "benefits.pip.refused"]
+    assert reason.fired_on_unknown == ["benefits.mr_requested"]
     assert "benefits.mr_requested" in {q.fact for q in a.questions}
+    # Known facts settle it: with the reconsideration asked for, no reconsideration need.
+    done = engine.assess({"benefits": {**PIP["benefits"], "mr_requested": True}}, AS_OF)
+    assert all(r.id != "benefits.pip.refused" for n in done.needs for r in n.reasons)
+
+
+def test_a_case_that_says_nothing_raises_nothing(engine: Engine) -> None:
+    # Assumed facts never stand in for the problem itself.
+    a = engine.assess({}, AS_OF)
+    assert a.needs == [] and a.rules_fired == []
 
 
 def test_same_inputs_same_assessment(engine: Engine) -> None:

@@ -13,6 +13,7 @@ A golden file (``rules/<set>/tests/*.yaml``) holds ``cases:``, each::
           urgency: urgent
           late: false                  # optional
           legal_aid: true              # optional: in legal aid scope or not
+          to_confirm: [benefits.mr_requested]  # optional: exactly these facts to confirm
           deadlines:                   # optional: exactly these (id, date[, status])
             - {id: mandatory_reconsideration, date: 2026-12-03}
       letters:                         # optional: exactly these non-referral letters
@@ -54,6 +55,7 @@ class ExpectNeed(_S):
     urgency: Urgency
     late: bool | None = None
     legal_aid: bool | None = None
+    to_confirm: list[str] | None = None
     deadlines: list[ExpectDeadline] | None = None
 
 
@@ -147,6 +149,8 @@ def compare(case: GoldenCase, got: Assessment) -> list[str]:
             problems.append(f"{need.issue}: late {g.late}, expected {need.late}")
         if need.legal_aid is not None and (g.legal_aid is not None) != need.legal_aid:
             problems.append(f"{need.issue}: legal aid {g.legal_aid!r}, expected {need.legal_aid}")
+        if need.to_confirm is not None and g.to_confirm != sorted(need.to_confirm):
+            problems.append(f"{need.issue}: to confirm {g.to_confirm}, expected {sorted(need.to_confirm)}")
         if need.deadlines is not None:
             got_dl = sorted((d.deadline_id, d.date.isoformat(), d.status) for d in g.deadlines)
             want_dl = sorted(

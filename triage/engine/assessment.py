@@ -139,6 +139,10 @@ class Need(_Out):
     late: bool = False
     legal_aid: str | None = None
     confidence: Literal["high", "medium", "low"]
+    # Facts still unknown that a rule assumed so as not to hide this need (or its
+    # urgency or deadline): the need stands until they are confirmed, and they
+    # are asked first.
+    to_confirm: list[str] = []
     deadlines: list[Deadline]
     reasons: list[Reason]
     resources: list[ResourceLink]

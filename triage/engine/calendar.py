@@ -3,13 +3,15 @@
 This is the one place that knows what "one month", "three months less one
 day", "working days" and "clear days" mean. Bank holidays come from the
 maintained ``holidays`` package (offline data), England subdivision, which
-England and Wales share, as GOV.UK lists them (https://www.gov.uk/bank-holidays):
-the package also lists a holiday's own day when it falls on a weekend
-(Saturday 26 December 2026 beside the substitute Monday 28th), but under the
-Banking and Financial Dealings Act 1971 s.1 and Sch 1 the proclaimed
-substitute day is the bank holiday, so weekend days are left out. A test
-checks the result against GOV.UK's list (the ``govuk-bank-holidays`` package)
-for every year both cover.
+England and Wales share, as GOV.UK lists them (https://www.gov.uk/bank-holidays).
+The package also lists a holiday's own day when it falls on a weekend
+(Saturday 26 December 2026 beside the substitute Monday 28th); GOV.UK lists
+only the weekday, so weekend days are left out, and a test checks the result
+against GOV.UK's list (the ``govuk-bank-holidays`` package) for every year
+both cover. The Banking and Financial Dealings Act 1971 Sch 1 names
+"26th December, if it be not a Sunday", so a Saturday Boxing Day is arguably
+a bank holiday too; the only count it changes is the Taking Control of Goods
+clear days, where counting it gives the earlier (safer) date for the person.
 """
 
 from __future__ import annotations

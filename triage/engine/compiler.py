@@ -14,9 +14,10 @@ from typing import Any
 
 from triage.engine.flatten import AS_OF, CASE_MARK
 from triage.facts.catalog import FactSpec
-from triage.rulesets.conditions import Evaluator, facts_of, possibly, to_durable, to_python
+from triage.rulesets.conditions import Evaluator, facts_of, possibly, possibly_over, to_durable, to_python
 from triage.rulesets.loader import RuleSet
 from triage.rulesets.model import Rule
+from triage.rulesets.unknowns import assumed_facts
 
 CATCH_ALL = "r_case"
 
@@ -31,6 +32,7 @@ class CompiledRule:
     facts: tuple[FactSpec, ...]
     sections: frozenset[str]
     evaluate: Evaluator  # three-valued; True = fires on known facts
+    possible: Evaluator  # the condition as compiled, with the assumed facts' tests passing while unknown
     asking: Evaluator  # the same, with "is X known?" unknown while X is missing (question search)
     start: int  # effective_from as an ordinal day
     end: int  # effective_to as an ordinal day (exclusive), or a far-future day
@@ -38,6 +40,8 @@ class CompiledRule:
     kind: str  # need, escalate, letter or contradiction
     reason: str  # the plain-English reason shown to people
     fires_on_unknown: bool
+    # Facts whose tests also pass while unknown (the need is then "to confirm").
+    assumed: frozenset[str]
 
     def in_force(self, as_of_ordinal: int) -> bool:
         return self.start <= as_of_ordinal < self.end
@@ -47,7 +51,9 @@ class CompiledRule:
         if not self.in_force(flat[AS_OF]):
             return False
         result = self.evaluate(flat)
-        return result is True or (result is None and self.rule.on_unknown == "fire")
+        if result is True:
+            return True
+        return result is None and bool(self.assumed) and self.possible(flat) is True
 
 
 @dataclass(frozen=True)
@@ -74,7 +80,8 @@ def compile_ruleset(ruleset: RuleSet) -> CompiledRuleSet:
     durable: dict[str, Any] = {CATCH_ALL: {"all": [{"m": {CASE_MARK: 1}}]}}
     for index, rule in enumerate(ruleset.rules):
         name = f"r{index:04d}"
-        cond = possibly(rule.condition) if rule.on_unknown == "fire" else rule.condition
+        assumed = assumed_facts(rule)
+        cond = possibly(rule.condition) if rule.on_unknown == "fire" else possibly_over(rule.condition, assumed)
         start = rule.effective_from.toordinal()
         end = rule.effective_to.toordinal() if rule.effective_to else _FAR_FUTURE
         # The case mark keeps `$nex` tests off durable-rules' own session-state
@@ -93,11 +100,13 @@ def compile_ruleset(ruleset: RuleSet) -> CompiledRuleSet:
                 sections=frozenset(f.section for f in facts),
                 evaluate=to_python(rule.condition),
                 asking=to_python(rule.condition, asking=True),
+                possible=to_python(cond),
                 start=start,
                 end=end,
                 kind=rule.then.kind,
                 reason=rule.reason,
-                fires_on_unknown=rule.on_unknown == "fire",
+                fires_on_unknown=bool(assumed),
+                assumed=assumed,
             )
         )
     return CompiledRuleSet(

@@ -30,9 +30,9 @@ class Benefits(Section):
     challenge_benefit: ChallengeBenefit | None = fact(
         "Which benefit decision is the reconsideration, appeal or hearing about?"
     )
-    mr_requested: Tri = fact("Has the person asked for a mandatory reconsideration?")
+    mr_requested: Tri = fact("Has the person asked for a mandatory reconsideration?", may_not_know=True)
     mr_notice_date: Day = fact("What date is on the mandatory reconsideration notice?")
-    appeal_lodged: Tri = fact("Has the person lodged an appeal with the tribunal?")
+    appeal_lodged: Tri = fact("Has the person lodged an appeal with the tribunal?", may_not_know=True)
     tribunal_hearing_date: Day = fact("When is the benefit tribunal hearing?")
     upper_tribunal: Tri = fact("Does the case involve an appeal to the Upper Tribunal?")
     uc_claimant: Tri = fact("Does the person claim Universal Credit?")

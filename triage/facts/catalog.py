@@ -29,6 +29,8 @@ class FactSpec:
     kind: FactKind
     choices: tuple[str, ...]
     question: str
+    # A detail the person often cannot tell (see ``triage.facts.common.fact``).
+    may_not_know: bool = False
 
 
 def _strip(annotation: Any) -> Any:
@@ -77,6 +79,7 @@ def build_catalog(model: type[BaseModel]) -> dict[str, FactSpec]:
         for name, info in sub.model_fields.items():
             kind, choices = _kind(info.annotation)
             path = f"{section}.{name}"
+            extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
             out[path] = FactSpec(
                 path=path,
                 section=section,
@@ -85,6 +88,7 @@ def build_catalog(model: type[BaseModel]) -> dict[str, FactSpec]:
                 kind=kind,
                 choices=choices,
                 question=info.description or path,
+                may_not_know=extra.get("may_not_know") is True,
             )
     return out
 

@@ -58,8 +58,17 @@ Pounds = Annotated[
 """An amount of money in pounds, or unknown."""
 
 
-def fact(question: str, **kwargs: Any) -> Any:
-    """A case fact field: unknown by default, with the plain question that settles it."""
+def fact(question: str, *, may_not_know: bool = False, **kwargs: Any) -> Any:
+    """A case fact field: unknown by default, with the plain question that settles it.
+
+    ``may_not_know`` marks a detail a person often cannot tell a link worker
+    (their tenancy type, the kind of notice, whether a reconsideration was
+    already asked for). Rules treat such a fact, while unknown, as possibly
+    whatever would raise a need, and mark the need "to confirm": a missing
+    answer never hides a need or its deadline.
+    """
+    if may_not_know:
+        kwargs["json_schema_extra"] = {**kwargs.get("json_schema_extra", {}), "may_not_know": True}
     return Field(default=None, description=question, **kwargs)
 
 

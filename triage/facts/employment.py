@@ -20,6 +20,6 @@ class Employment(Section):
     pay_problem_date: Day = fact("When should the missing pay have been paid?")
     acas_ec_start_date: Day = fact("When did ACAS early conciliation start?")
     acas_certificate_date: Day = fact("What date is on the ACAS early conciliation certificate?")
-    tribunal_claim_lodged: Tri = fact("Has an employment tribunal claim been lodged?")
+    tribunal_claim_lodged: Tri = fact("Has an employment tribunal claim been lodged?", may_not_know=True)
 
     _acas = not_before("acas_certificate_date", "acas_ec_start_date")

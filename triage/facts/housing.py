@@ -23,13 +23,13 @@ Ground = Literal[
 class Housing(Section):
     """Facts about the person's home and any threat to it."""
 
-    tenure: Tenure | None = fact("What kind of home does the person have?")
+    tenure: Tenure | None = fact("What kind of home does the person have?", may_not_know=True)
     notice_received: Tri = fact("Has the landlord or lender given a written notice to leave?")
-    notice_type: NoticeType | None = fact("What kind of notice was it?")
+    notice_type: NoticeType | None = fact("What kind of notice was it?", may_not_know=True)
     notice_date: Day = fact("When was the notice given?")
     notice_expiry_date: Day = fact("What date does the notice say the person must leave by?")
-    possession_grounds: frozenset[Ground] | None = fact("Which possession grounds does it use?")
-    possession_claim_issued: Tri = fact("Has the landlord or lender started a court claim?")
+    possession_grounds: frozenset[Ground] | None = fact("Which possession grounds does it use?", may_not_know=True)
+    possession_claim_issued: Tri = fact("Has the landlord or lender started a court claim?", may_not_know=True)
     claim_issue_date: Day = fact("When was the court claim issued?")
     hearing_date: Day = fact("When is the possession hearing?")
     possession_order_made: Tri = fact("Has the court made a possession order?")
@@ -71,11 +71,11 @@ class Housing(Section):
     utilities_cut_by_landlord: Tri = fact("Has the landlord cut off gas, electricity or water?")
     mortgage_arrears: Tri = fact("Is the person behind on mortgage or secured loan payments?")
     notice_served_during_breathing_space: Tri = fact(
-        "Was the notice served while the person was in a debt Breathing Space?"
+        "Was the notice served while the person was in a debt Breathing Space?", may_not_know=True
     )
     homelessness_review_requested: Tri = fact(
         "Has the person already asked the council to review its homelessness decision?"
-    )
+    , may_not_know=True)
     landlord_investigated: Tri = fact(
         "Has the landlord inspected or investigated the problem since it was reported?"
     )

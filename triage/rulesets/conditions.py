@@ -222,6 +222,55 @@ def possibly(cond: Cond) -> Cond:
     raise TypeError("possibly() needs a condition in negation normal form")
 
 
+def possibly_over(cond: Cond, paths: frozenset[str]) -> Cond:
+    """Like :func:`possibly`, but only tests of the facts in ``paths`` also pass while unknown.
+
+    The rule still needs every other test to hold on known facts: "refused, and
+    no reconsideration asked for (or we do not know)" fires for a refusal, never
+    for a case where nothing is known. Tests of whether a fact is known are kept
+    as written. ``cond`` must already be in negation normal form.
+    """
+    if isinstance(cond, Cmp):
+        return Any_((cond, Known(cond.fact, False))) if cond.fact.path in paths else cond
+    if isinstance(cond, Known):
+        return cond
+    if isinstance(cond, All):
+        return All(tuple(possibly_over(i, paths) for i in cond.items))
+    if isinstance(cond, Any_):
+        return Any_(tuple(possibly_over(i, paths) for i in cond.items))
+    raise TypeError("possibly_over() needs a condition in negation normal form")
+
+
+def _is_exception(c: Cmp) -> bool:
+    """A test that holds when something is absent: "is not", "is no", "does not include"."""
+    return c.op == "ne" or (c.op == "eq" and c.value is False)
+
+
+def exception_facts(cond: Cond) -> frozenset[str]:
+    """Facts a condition tests only as exceptions ("not already appealed", "no breathing space").
+
+    A need is raised by what is known about the problem; an exception is what
+    would take it away. An unknown exception must not hide the need, so the
+    compiler lets these tests pass while unknown (see ``RuleSet`` ``on_unknown``).
+    ``cond`` must be in negation normal form; tests of whether a fact is known
+    count neither way.
+    """
+    positive: set[str] = set()
+    negative: set[str] = set()
+
+    def walk(c: Cond) -> None:
+        if isinstance(c, Cmp):
+            (negative if _is_exception(c) else positive).add(c.fact.path)
+        elif isinstance(c, (All, Any_)):
+            for i in c.items:
+                walk(i)
+        elif isinstance(c, Not):
+            raise TypeError("exception_facts() needs a condition in negation normal form")
+
+    walk(cond)
+    return frozenset(negative - positive)
+
+
 def facts_of(cond: Cond) -> tuple[FactSpec, ...]:
     """The facts a condition reads, in first-use order, without repeats."""
     seen: dict[str, FactSpec] = {}

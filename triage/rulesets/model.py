@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
-from triage.rulesets.conditions import Cond, ConditionError, parse, push_not
+from triage.rulesets.conditions import Cond, ConditionError, facts_of, parse, push_not
 
 Urgency = Literal["emergency", "urgent", "soon", "routine"]
 URGENCY_ORDER: dict[str, int] = {"routine": 0, "soon": 1, "urgent": 2, "emergency": 3}
@@ -145,6 +145,31 @@ class Then(Strict):
         raise AssertionError("unreachable")
 
 
+class OnUnknown(Strict):
+    """A rule's own choice about facts left unknown, with the reason for it.
+
+    By default (no ``on_unknown``) a rule also fires, "to confirm", while a fact
+    it tests only as an exception ("no reconsideration asked for") or a fact
+    the catalogue marks ``may_not_know`` (tenancy type, notice type) is
+    unknown; see :func:`triage.engine.compiler.assumed_facts`. ``assume`` adds
+    facts to that set; ``ask`` takes facts out of it, so the rule waits for
+    the answer. Both need a reason a partnership auditor can read.
+    """
+
+    assume: list[str] = Field(default_factory=list)
+    ask: list[str] = Field(default_factory=list)
+    reason: Annotated[str, Field(min_length=20)]
+
+    @model_validator(mode="after")
+    def _some_fact(self) -> OnUnknown:
+        if not self.assume and not self.ask:
+            raise ValueError("on_unknown: name facts under assume or ask")
+        both = set(self.assume) & set(self.ask)
+        if both:
+            raise ValueError(f"on_unknown: {', '.join(sorted(both))} is under both assume and ask")
+        return self
+
+
 class Rule(Dated):
     """One rule: when the condition holds, record the finding in ``then``."""
 
@@ -154,7 +179,8 @@ class Rule(Dated):
     when: dict[str, Any]
     then: Then
     source: Sources
-    on_unknown: Literal["ignore", "fire"] = "ignore"
+    # "fire": every test also passes while its fact is unknown (safety first).
+    on_unknown: Literal["fire"] | OnUnknown | None = None
     file: str = ""
     line: int = 0
 
@@ -168,6 +194,11 @@ class Rule(Dated):
             self._cond = push_not(parse(self.when, "when"))
         except ConditionError as exc:
             raise ValueError(str(exc)) from None
+        if isinstance(self.on_unknown, OnUnknown):
+            read = {f.path for f in facts_of(self._cond)}
+            stray = [p for p in (*self.on_unknown.assume, *self.on_unknown.ask) if p not in read]
+            if stray:
+                raise ValueError(f"on_unknown: {', '.join(stray)} is not a fact this rule's condition tests")
         return self
 
     @property

@@ -1,0 +1,41 @@
+"""What a missing answer means for a rule: the one place that decides it.
+
+A missing answer must never hide a legal need or its deadline. A rule raises
+a need from what is known about the problem (a refusal, a notice, a court
+claim); the details a person often cannot tell, and the exceptions that
+would take the need away, are assumed while unknown to be whatever keeps the
+need, and the need is marked "to confirm" with those facts asked first.
+"""
+
+from __future__ import annotations
+
+from triage.rulesets.conditions import Cond, exception_facts, facts_of, interpret, possibly_over
+from triage.rulesets.model import OnUnknown, Rule
+
+
+def assumed_facts(rule: Rule) -> frozenset[str]:
+    """The facts whose tests pass while unknown, so a missing answer cannot hide the finding.
+
+    Needs and escalations only (a letter or a contradiction is never guessed):
+    the facts the rule tests only as exceptions, and those the catalogue marks
+    ``may_not_know``, plus the rule's own ``on_unknown.assume`` and less its
+    ``on_unknown.ask``. If that would leave the rule nothing it needs known,
+    nothing is assumed: a rule must never fire on a case that says nothing.
+    """
+    cond = rule.condition
+    read = facts_of(cond)
+    if rule.on_unknown == "fire":
+        return frozenset(f.path for f in read)
+    if rule.then.kind not in ("need", "escalate"):
+        return frozenset()
+    chosen = set(exception_facts(cond)) | {f.path for f in read if f.may_not_know}
+    if isinstance(rule.on_unknown, OnUnknown):
+        chosen = (chosen | set(rule.on_unknown.assume)) - set(rule.on_unknown.ask)
+    if not chosen or not _needs_something_known(cond, frozenset(chosen)):
+        return frozenset()
+    return frozenset(chosen)
+
+
+def _needs_something_known(cond: Cond, assumed: frozenset[str]) -> bool:
+    """Whether the condition, with ``assumed`` facts passing while unknown, still fails on an empty case."""
+    return interpret(possibly_over(cond, assumed))({}) is not True
