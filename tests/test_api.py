@@ -63,11 +63,12 @@ def test_start_up_builds_what_the_first_request_would_wait_for() -> None:
     import datetime as dt
 
     from triage.engine import engine as engine_module
-    from triage.engine import findings
     from triage.rulesets.registry import installed
 
     engine_module._BY_PATH.clear()
-    findings._GROUPS.clear()
+    for existing in engine_module._ENGINES.values():
+        existing.findings.groups.clear()
     with TestClient(app):
         assert {v.path for v in installed("england")} <= set(engine_module._BY_PATH)
-        assert any(day == dt.date.today().toordinal() for _, day in findings._GROUPS)
+        today = dt.date.today()
+        assert today.toordinal() in engine_module.Engine.in_force(today).findings.groups

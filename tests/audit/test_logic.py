@@ -11,7 +11,7 @@ import pytest
 from triage.audit.logic import dnf, effective, implies, leaf_true, leaves, not_true, satisfiable, solve
 from triage.engine.engine import Engine
 from triage.facts.catalog import FACTS
-from triage.rulesets.conditions import Cond, parse, push_not, to_python
+from triage.rulesets.conditions import Cond, interpret, parse, push_not
 
 
 def cond(raw: dict[str, Any]) -> Cond:
@@ -78,7 +78,7 @@ def test_every_witness_of_every_shipped_rule_makes_it_true(engine: Engine) -> No
                 model = solve(term, r)
                 assert model is not None
                 flat = _flat_from_model(model)
-                result = to_python(effective(rule))(flat)
+                result = interpret(effective(rule))(flat)
                 assert result is True, (rule.id, term, model)
                 checked += 1
     assert checked > len(engine.ruleset.rules)
@@ -90,8 +90,8 @@ def test_not_true_is_the_complement_of_true(engine: Engine) -> None:
     rules = [r for r in engine.ruleset.rules][:80]
     for rule in rules:
         c = effective(rule)
-        nt = to_python(not_true(c))
-        ev = to_python(c)
+        nt = interpret(not_true(c))
+        ev = interpret(c)
         for term in dnf(c)[:3]:
             base = _flat_from_model(solve(term, rng) or {})
             for _ in range(6):

@@ -233,7 +233,7 @@ def run_golden(engine: Any, cases: list[GoldenCase] | None = None) -> GoldenRepo
         facts = parse_facts(case.facts)
         flat = flatten(facts, case.as_of)
         fired = engine.fired_rules(flat, case.id)
-        got = build(engine.compiled, fired, facts, flat, case.as_of)
+        got = build(engine.findings, fired, facts, flat, case.as_of)
         problems = compare(case, got)
         if problems:
             mismatches.append(Mismatch(case, problems))
@@ -241,7 +241,7 @@ def run_golden(engine: Any, cases: list[GoldenCase] | None = None) -> GoldenRepo
         for rule in fired:
             fired_count[rule.rule.id] = fired_count.get(rule.rule.id, 0) + 1
             without = [r for r in fired if r is not rule]
-            if signature(build(engine.compiled, without, facts, flat, case.as_of)) != base:
+            if signature(build(engine.findings, without, facts, flat, case.as_of)) != base:
                 decisive[rule.rule.id] = decisive.get(rule.rule.id, 0) + 1
     rule_ids = sorted({r.id for r in engine.ruleset.rules})
     return GoldenReport(len(cases), mismatches, fired_count, decisive, rule_ids)

@@ -1,5 +1,9 @@
 """Compile a rule set into a durable-rules ruleset and matching Python evaluators.
 
+The Python evaluators walk the condition tree (``conditions.interpret``): the
+reference durable-rules is checked against, the fallback for a case beyond its
+limits, and the question search's three-valued test.
+
 One compiled form per rule-set content hash, reused for every case: building
 a ruleset per case is slow and leaks (DURABLE_RULES.md), and durable-rules
 refuses to register a name twice, so the hash is part of the name.
@@ -14,7 +18,7 @@ from typing import Any
 
 from triage.engine.flatten import AS_OF, CASE_MARK
 from triage.facts.catalog import FactSpec
-from triage.rulesets.conditions import Evaluator, facts_of, possibly, possibly_over, to_durable, to_python
+from triage.rulesets.conditions import Evaluator, facts_of, interpret, possibly, possibly_over, to_durable
 from triage.rulesets.loader import RuleSet
 from triage.rulesets.model import Rule
 from triage.rulesets.unknowns import assumed_facts
@@ -98,9 +102,9 @@ def compile_ruleset(ruleset: RuleSet) -> CompiledRuleSet:
                 rule=rule,
                 facts=facts,
                 sections=frozenset(f.section for f in facts),
-                evaluate=to_python(rule.condition),
-                asking=to_python(rule.condition, asking=True),
-                possible=to_python(cond),
+                evaluate=interpret(rule.condition),
+                asking=interpret(rule.condition, asking=True),
+                possible=interpret(cond),
                 start=start,
                 end=end,
                 kind=rule.then.kind,

@@ -26,7 +26,7 @@ from triage.engine.assessment import Assessment
 from triage.engine.batch import forked_map
 from triage.engine.compiler import CATCH_ALL, CompiledRule, CompiledRuleSet, compile_ruleset
 from triage.engine.durable_runner import DurableRunner, EngineCapacityError, EngineError
-from triage.engine.findings import build
+from triage.engine.findings import FindingsCache, build
 from triage.engine.flatten import flatten
 from triage.facts import CaseFacts, parse_facts
 from triage.rulesets.loader import RuleSet, load_ruleset
@@ -48,6 +48,8 @@ class Engine:
         self.ruleset = ruleset
         self.compiled: CompiledRuleSet = compile_ruleset(ruleset)
         self._runner = DurableRunner(self.compiled)
+        # What assembling assessments builds once and reuses, for as long as this engine lives.
+        self.findings = FindingsCache(self.compiled)
 
     @classmethod
     def for_ruleset(cls, ruleset: RuleSet) -> Engine:
@@ -103,13 +105,10 @@ class Engine:
     def prepare(self, as_of: date) -> None:
         """Build ahead what the first case for ``as_of`` would otherwise build.
 
-        The question search is compiled per day (the rules in force differ by
-        day), about a tenth of a second; a server calls this at start-up so no
-        request waits for it.
+        The question search groups the rules in force per day (they differ
+        by day); a server calls this at start-up so no request waits for it.
         """
-        from triage.engine.findings import prepare_day
-
-        prepare_day(self.compiled, as_of.toordinal())
+        self.findings.prepare(as_of.toordinal())
 
     # ------------------------------------------------------------ single cases
 
@@ -120,7 +119,7 @@ class Engine:
         case = facts if isinstance(facts, CaseFacts) else parse_facts(dict(facts))
         flat = flatten(case, as_of)
         fired = self.fired_rules(flat, case.case_ref)
-        return build(self.compiled, fired, case, flat, as_of)
+        return build(self.findings, fired, case, flat, as_of)
 
     def fired_rules(self, flat: dict[str, Any], case_ref: str | None = None) -> list[CompiledRule]:
         """The rules durable-rules fires for a flat case, deduplicated, in rule-file order.

@@ -324,104 +324,19 @@ _PY_OPS: dict[Op, Callable[[Any, Any], bool]] = {
 }
 
 
-def to_python(cond: Cond, asking: bool = False) -> Evaluator:
+def interpret(cond: Cond, asking: bool = False) -> Evaluator:
     """A function giving True, False or None (unknown) for a flat fact mapping.
 
-    The condition is compiled to straight-line Python source, because the
-    engine evaluates every rule that is still open for every case to find the
-    questions worth asking, and walking a tree of closures costs several times
-    more than one flat function. :func:`interpret` is the reference it is
-    tested against.
+    The condition becomes a tree of small functions, one per node: the one
+    Python evaluator of the condition language, checked against durable-rules
+    (which does the matching) on every test case. ``all`` stops at the first
+    False and ``any`` at the first True; an unknown item leaves the result
+    unknown unless a later item decides it.
 
     With ``asking`` a test of whether a fact is known is itself unknown while
     the fact is missing: "is the decision date known?" is settled by asking
     for the date, which is how the question search uses it.
     """
-    lines: list[str] = []
-    counter = iter(range(1_000_000))
-    _emit(cond, "out", lines, 1, counter, asking)
-    source = "def evaluate(f):\n    _get = f.get\n" + "\n".join(lines) + "\n    return out\n"
-    namespace: dict[str, Any] = {}
-    exec(compile(source, f"<condition {describe(cond)[:80]}>", "exec"), {"_M": _MISSING}, namespace)
-    evaluate: Evaluator = namespace["evaluate"]
-    evaluate.__doc__ = source
-    return evaluate
-
-
-_PY_SYMBOLS: dict[Op, str] = {"eq": "==", "ne": "!=", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
-
-
-def _emit(cond: Cond, out: str, lines: list[str], depth: int, counter: Any, asking: bool = False) -> None:
-    """Append statements that set ``out`` to True, False or None for ``cond``.
-
-    Flat values are plain ``str``, ``int``, ``float`` and ``bool``, whose
-    comparisons already give a ``bool``.
-    """
-    pad = "    " * depth
-    if isinstance(cond, Cmp):
-        v = f"v{next(counter)}"
-        lines.append(f"{pad}{v} = _get({cond.key!r}, _M)")
-        lines.append(f"{pad}{out} = None if {v} is _M else {v} {_PY_SYMBOLS[cond.op]} {cond.value!r}")
-        return
-    if isinstance(cond, Known):
-        if asking:
-            lines.append(f"{pad}{out} = {cond.known} if {cond.fact.key!r} in f else None")
-        else:
-            lines.append(f"{pad}{out} = {cond.fact.key!r} {'in' if cond.known else 'not in'} f")
-        return
-    if isinstance(cond, Not):
-        t = f"t{next(counter)}"
-        _emit(cond.item, t, lines, depth, counter, asking)
-        lines.append(f"{pad}{out} = None if {t} is None else not {t}")
-        return
-    # All stops at the first False, Any at the first True (``break`` leaves
-    # the one-pass loop); an unknown item leaves the result unknown unless a
-    # later item decides it.
-    decisive, neutral = (False, True) if isinstance(cond, All) else (True, False)
-    lines.append(f"{pad}{out} = {neutral}")
-    lines.append(f"{pad}while True:")
-    inner = pad + "    "
-    for item in cond.items:
-        if isinstance(item, Cmp):
-            # Written out in place: one lookup, one comparison, no temporary.
-            v = f"v{next(counter)}"
-            test = f"{v} {_PY_SYMBOLS[item.op]} {item.value!r}"
-            lines.append(f"{inner}{v} = _get({item.key!r}, _M)")
-            lines.append(f"{inner}if {v} is _M:")
-            lines.append(f"{inner}    {out} = None")
-            lines.append(f"{inner}elif {'not ' if decisive is False else ''}({test}):")
-            lines.append(f"{inner}    {out} = {decisive}")
-            lines.append(f"{inner}    break")
-            continue
-        if isinstance(item, Known):
-            present = f"{item.fact.key!r} in f"
-            # A present fact makes "known" True and "unknown" False.
-            item_when_present = item.known
-            if asking:
-                lines.append(f"{inner}if not {present}:")
-                lines.append(f"{inner}    {out} = None")
-                if item_when_present is decisive:
-                    lines.append(f"{inner}else:")
-                    lines.append(f"{inner}    {out} = {decisive}")
-                    lines.append(f"{inner}    break")
-            else:
-                decides_when = "" if item_when_present is decisive else "not "
-                lines.append(f"{inner}if {decides_when}{present}:")
-                lines.append(f"{inner}    {out} = {decisive}")
-                lines.append(f"{inner}    break")
-            continue
-        t = f"t{next(counter)}"
-        _emit(item, t, lines, depth + 1, counter, asking)
-        lines.append(f"{inner}if {t} is {decisive}:")
-        lines.append(f"{inner}    {out} = {decisive}")
-        lines.append(f"{inner}    break")
-        lines.append(f"{inner}if {t} is None:")
-        lines.append(f"{inner}    {out} = None")
-    lines.append(f"{inner}break")
-
-
-def interpret(cond: Cond, asking: bool = False) -> Evaluator:
-    """The same three-valued evaluation as :func:`to_python`, by walking the tree."""
     if isinstance(cond, Cmp):
         key, value, fn = cond.key, cond.value, _PY_OPS[cond.op]
 

@@ -1,0 +1,87 @@
+"""What the rules that fired found: needs (with dated deadlines), letters, contradictions, escalations."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from triage.engine.assessment import Contradiction, Deadline, LetterNeeded
+from triage.engine.compiler import CompiledRule
+from triage.engine.deadlines import compute
+from triage.engine.findings.drafts import Draft, Letters, facts_used, reason
+from triage.facts import CaseFacts
+from triage.rulesets.loader import RuleSet
+from triage.rulesets.model import DeadlineRef
+
+
+@dataclass
+class Fired:
+    """The first findings of one case, before escalations and policy."""
+
+    drafts: dict[str, Draft]  # by issue, in the order rules first found them
+    letters: Letters
+    contradictions: list[Contradiction]
+    escalations: list[CompiledRule]  # applied once every need is known (see ``policy.escalate``)
+
+
+def from_fired(ruleset: RuleSet, fired: list[CompiledRule], facts: CaseFacts, as_of: date) -> Fired:
+    """Merge the needs of the rules that fired per issue; collect letters, contradictions and escalations."""
+    found = Fired({}, {}, [], [])
+    drafts = found.drafts
+    for c in fired:
+        then = c.rule.then
+        if then.need is not None:
+            need = then.need
+            draft = drafts.get(need.issue)
+            if draft is None:
+                draft = drafts[need.issue] = Draft(need.issue, need.tier, need.urgency)
+            else:
+                draft.raise_to(need.tier, need.urgency)
+            draft.reasons.append(reason(c, facts, f"tier {need.tier}, {need.urgency}"))
+            for ref in need.deadlines:
+                deadline = _deadline(ruleset, c, ref, facts, as_of)
+                if deadline is not None:
+                    draft.deadlines.append(deadline)
+        elif then.escalate is not None:
+            found.escalations.append(c)
+        elif then.letter is not None:
+            letter = then.letter
+            key = (letter.kind, letter.issue, letter.purpose)
+            found.letters.setdefault(
+                key,
+                LetterNeeded.trusted(kind=letter.kind, issue=letter.issue, purpose=letter.purpose,
+                             rule_id=c.rule.id, reason=c.rule.reason),
+            )  # fmt: skip
+        elif then.contradiction is not None:
+            used, _ = facts_used(c, facts)
+            found.contradictions.append(
+                Contradiction.trusted(rule_id=c.rule.id, message=then.contradiction.message, facts=used)
+            )
+    return found
+
+
+def _deadline(ruleset: RuleSet, c: CompiledRule, ref: DeadlineRef, facts: CaseFacts, as_of: date) -> Deadline | None:
+    """The deadline ``ref`` dated from its fact, or None while that date (or a definition for it) is missing."""
+    section, name = ref.from_fact.split(".")
+    start = getattr(getattr(facts, section), name)
+    if start is None:
+        return None
+    definition = ruleset.deadline(ref.use, start)
+    if definition is None:
+        return None
+    acas = (facts.employment.acas_ec_start_date, facts.employment.acas_certificate_date)
+    got = compute(definition, start, as_of, acas)
+    return Deadline.trusted(
+        date=got.due,
+        label=definition.label,
+        kind=definition.kind,
+        status=got.status,
+        days_left=(got.operative - as_of).days,
+        late_limit=got.late_limit,
+        late_label=definition.late.label if definition.late else None,
+        deadline_id=definition.id,
+        rule_id=c.rule.id,
+        from_fact=ref.from_fact,
+        from_date=start,
+        source=definition.source + (definition.late.source if definition.late and got.status != "open" else []),
+    )
