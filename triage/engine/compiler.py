@@ -21,7 +21,7 @@ from triage.facts.catalog import FactSpec
 from triage.rulesets.conditions import Evaluator, facts_of, interpret, possibly, possibly_over, to_durable
 from triage.rulesets.loader import RuleSet
 from triage.rulesets.model import Rule
-from triage.rulesets.unknowns import assumed_facts
+from triage.rulesets.unknowns import assumed_facts, tested_unknown
 
 CATCH_ALL = "r_case"
 
@@ -46,6 +46,8 @@ class CompiledRule:
     fires_on_unknown: bool
     # Facts whose tests also pass while unknown (the need is then "to confirm").
     assumed: frozenset[str]
+    # Facts the rule fires for lack of ("decision date unknown"): answering them settles it.
+    waits_on: frozenset[str]
 
     def in_force(self, as_of_ordinal: int) -> bool:
         return self.start <= as_of_ordinal < self.end
@@ -111,6 +113,7 @@ def compile_ruleset(ruleset: RuleSet) -> CompiledRuleSet:
                 reason=rule.reason,
                 fires_on_unknown=bool(assumed),
                 assumed=assumed,
+                waits_on=tested_unknown(rule.condition),
             )
         )
     return CompiledRuleSet(

@@ -10,9 +10,7 @@ PipStage = Literal[
     "not_claimed", "claim_in_progress", "pip2_due", "awaiting_decision", "refused",
     "award_too_low", "award_reduced", "review_due", "awarded",
 ]  # fmt: skip
-WcaStage = Literal[
-    "uc50_due", "assessment_due", "awaiting_decision", "found_fit_for_work", "lcw", "lcwra"
-]
+WcaStage = Literal["uc50_due", "assessment_due", "awaiting_decision", "found_fit_for_work", "lcw", "lcwra"]
 CarerIssue = Literal["not_claimed", "refused", "stopped", "overpayment"]
 ChallengeBenefit = Literal[
     "pip", "work_capability", "sanction", "overpayment", "carers_allowance", "housing_benefit",
@@ -45,13 +43,9 @@ class Benefits(Section):
     sanctioned: Tri = fact("Has the person's Universal Credit been sanctioned (cut)?")
     sanction_decision_date: Day = fact("What date is on the sanction decision?")
     hardship_payment: Tri = fact("Is the person getting a hardship payment?")
-    migration_notice: Tri = fact(
-        "Has the person had a letter telling them to move to Universal Credit?"
-    )
+    migration_notice: Tri = fact("Has the person had a letter telling them to move to Universal Credit?")
     migration_notice_date: Day = fact("What date is on the move-to-Universal-Credit letter?")
-    housing_costs_shortfall: Tri = fact(
-        "Does Housing Benefit or the UC housing element fall short of the rent?"
-    )
+    housing_costs_shortfall: Tri = fact("Does Housing Benefit or the UC housing element fall short of the rent?")
     hb_decision_date: Day = fact("What date is on the Housing Benefit decision being challenged?")
     overpayment_recovery: Tri = fact("Is an overpayment of benefit being taken back?")
     overpayment_decision_date: Day = fact("What date is on the overpayment decision?")

@@ -40,6 +40,7 @@ Tri = Annotated[StrictBool | None, BeforeValidator(_unknown_to_none)]
 Count = Annotated[Annotated[StrictInt, Field(ge=0, le=10_000)] | None, BeforeValidator(_unknown_to_none)]
 """A non-negative whole number, or unknown."""
 
+
 def zero_or_a_hundredth(value: float) -> float:
     """Refuse amounts between 0 and 0.01: less than a penny (or a hundredth of a month) means nothing.
 

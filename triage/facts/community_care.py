@@ -14,6 +14,4 @@ class CommunityCare(Section):
     assessment_requested_date: Day = fact("When was the care needs assessment asked for?")
     carer_breakdown: Tri = fact("Is the person's carer (or the person as a carer) at breaking point?")
     carer_assessment_refused: Tri = fact("Has a carer's assessment been refused or not offered?")
-    aftercare_refused_or_charged: Tri = fact(
-        "Has section 117 aftercare been refused, cut or charged for?"
-    )
+    aftercare_refused_or_charged: Tri = fact("Has section 117 aftercare been refused, cut or charged for?")

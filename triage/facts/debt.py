@@ -19,9 +19,7 @@ CouncilTaxStage = Literal[
 class Debt(Section):
     """Facts about money owed and action being taken to collect it."""
 
-    priority_debts: frozenset[PriorityDebt] | None = fact(
-        "Which priority bills is the person behind on?"
-    )
+    priority_debts: frozenset[PriorityDebt] | None = fact("Which priority bills is the person behind on?")
     home_court_action: Tri = fact(
         "Has a court case started that could lose the person their home over this debt "
         "(possession claim, order for sale or bankruptcy petition)?"
@@ -32,21 +30,13 @@ class Debt(Section):
     council_tax_hearing_date: Day = fact("When is the council tax liability order hearing?")
     enforcement_notice_date: Day = fact("What date is on the bailiffs' notice of enforcement?")
     enforcement_visit: Tri = fact("Have bailiffs visited or said they will visit?")
-    county_court_claim: Tri = fact(
-        "Has the person received a county court claim form about a debt?"
-    )
+    county_court_claim: Tri = fact("Has the person received a county court claim form about a debt?")
     claim_form_served_date: Day = fact("When was the county court claim form received?")
     ccj: Tri = fact("Is there a county court judgment against the person?")
-    mental_health_affects_debt: Tri = fact(
-        "Is the person's mental health affecting how they deal with debts?"
-    )
-    mental_health_crisis_treatment: Tri = fact(
-        "Is the person receiving mental health crisis treatment?"
-    )
+    mental_health_affects_debt: Tri = fact("Is the person's mental health affecting how they deal with debts?")
+    mental_health_crisis_treatment: Tri = fact("Is the person receiving mental health crisis treatment?")
     energy_disconnection_threat: Tri = fact(
         "Has the energy supplier threatened disconnection or a forced prepayment meter?"
     )
-    self_disconnecting: Tri = fact(
-        "Is the person going without gas or electricity on a prepayment meter?"
-    )
+    self_disconnecting: Tri = fact("Is the person going without gas or electricity on a prepayment meter?")
     cannot_afford_essentials: Tri = fact("Is the person unable to afford food, heating or rent?")

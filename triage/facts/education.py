@@ -22,9 +22,7 @@ class Education(Section):
     mediation_certificate_date: Day = fact("What date is on the mediation certificate?")
     exclusion_type: ExclusionType | None = fact("Has the child been suspended or permanently excluded?")
     exclusion_date: Day = fact("When was the child excluded?")
-    governors_decision_date: Day = fact(
-        "When were the family told the governors' decision upholding the exclusion?"
-    )
+    governors_decision_date: Day = fact("When were the family told the governors' decision upholding the exclusion?")
 
     _certificate_after_decision = not_before("mediation_certificate_date", "send_decision_date")
     _governors_after_exclusion = not_before("governors_decision_date", "exclusion_date")

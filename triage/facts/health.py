@@ -9,9 +9,7 @@ from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
 
 from triage.facts.common import Day, Tri, fact
 
-Setting = Literal[
-    "gp_practice", "hospital_ward", "emergency_department", "discharge", "community", "mental_health"
-]
+Setting = Literal["gp_practice", "hospital_ward", "emergency_department", "discharge", "community", "mental_health"]
 Condition = Literal[
     "respiratory", "mental_health", "mobility", "cardiovascular", "cancer", "diabetes",
     "learning_disability", "dementia", "substance_use", "long_covid", "hiv", "multiple_sclerosis",
@@ -33,9 +31,7 @@ class Health(BaseModel):
     conditions: frozenset[Condition] | None = fact(
         "Which health conditions does the person have that relate to the problem?"
     )
-    child_conditions: frozenset[Condition] | None = fact(
-        "Which health conditions do children in the household have?"
-    )
+    child_conditions: frozenset[Condition] | None = fact("Which health conditions do children in the household have?")
     condition_worsened_by_problem: Tri = fact("Is the problem making the person's health worse?")
     admission_date: Day = fact("When was the person admitted to hospital?")
     discharge_date: Day = fact("When is the person due to leave hospital?")

@@ -12,12 +12,8 @@ Tenure = Literal[
     "private_rented", "council", "housing_association", "owner_mortgage", "owner_outright",
     "temporary_accommodation", "lodger", "supported", "no_fixed_abode", "other",
 ]  # fmt: skip
-NoticeType = Literal[
-    "section_8_form_3a", "section_21", "notice_seeking_possession", "notice_to_quit", "other"
-]
-Ground = Literal[
-    "ground_1", "ground_1a", "ground_8", "ground_10", "ground_11", "ground_14", "asb", "other"
-]
+NoticeType = Literal["section_8_form_3a", "section_21", "notice_seeking_possession", "notice_to_quit", "other"]
+Ground = Literal["ground_1", "ground_1a", "ground_8", "ground_10", "ground_11", "ground_14", "asb", "other"]
 
 
 class Housing(Section):
@@ -74,11 +70,9 @@ class Housing(Section):
         "Was the notice served while the person was in a debt Breathing Space?", may_not_know=True
     )
     homelessness_review_requested: Tri = fact(
-        "Has the person already asked the council to review its homelessness decision?"
-    , may_not_know=True)
-    landlord_investigated: Tri = fact(
-        "Has the landlord inspected or investigated the problem since it was reported?"
+        "Has the person already asked the council to review its homelessness decision?", may_not_know=True
     )
+    landlord_investigated: Tri = fact("Has the landlord inspected or investigated the problem since it was reported?")
     serious_risk_to_health: Tri = fact(
         "Is the disrepair causing a serious risk of harm to the health or safety of anyone at home?"
     )

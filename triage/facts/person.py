@@ -39,9 +39,9 @@ class Person(BaseModel):
 
     age: Annotated[StrictInt | None, Field(ge=0, le=120)] = fact("How old is the person?")
     borough: Borough | None = fact("Which London borough does the person live in?")
-    postcode_district: Annotated[
-        str | None, Field(pattern=r"^[A-Z]{1,2}[0-9][0-9A-Z]?$", max_length=4)
-    ] = fact("What is the first half of the person's postcode (for example E1 or SW9)?")
+    postcode_district: Annotated[str | None, Field(pattern=r"^[A-Z]{1,2}[0-9][0-9A-Z]?$", max_length=4)] = fact(
+        "What is the first half of the person's postcode (for example E1 or SW9)?"
+    )
     language: Annotated[str | None, Field(pattern=r"^[a-z]{2,3}$")] = fact(
         "What is the person's main language (ISO 639 code, for example en, bn, so)?"
     )
@@ -55,9 +55,7 @@ class Person(BaseModel):
         "Is there any concern about the person's capacity to make decisions about this problem?"
     )
     serious_mental_illness: Tri = fact("Does the person have a serious mental illness?")
-    learning_disability: Tri = fact(
-        "Does the person have a learning disability or cognitive impairment?"
-    )
+    learning_disability: Tri = fact("Does the person have a learning disability or cognitive impairment?")
     terminal_illness: Tri = fact("Is the person terminally ill?")
     pregnant: Tri = fact("Is the person pregnant?")
     dependent_children: Count = fact("How many dependent children live with the person?")

@@ -9,7 +9,18 @@ need, and the need is marked "to confirm" with those facts asked first.
 
 from __future__ import annotations
 
-from triage.rulesets.conditions import Cond, exception_facts, facts_of, interpret, possibly_over
+from triage.rulesets.conditions import (
+    All,
+    Any_,
+    Cmp,
+    Cond,
+    Known,
+    Not,
+    exception_facts,
+    facts_of,
+    interpret,
+    possibly_over,
+)
 from triage.rulesets.model import OnUnknown, Rule
 
 
@@ -31,11 +42,35 @@ def assumed_facts(rule: Rule) -> frozenset[str]:
     chosen = set(exception_facts(cond)) | {f.path for f in read if f.may_not_know}
     if isinstance(rule.on_unknown, OnUnknown):
         chosen = (chosen | set(rule.on_unknown.assume)) - set(rule.on_unknown.ask)
+    # Only comparisons can pass while unknown; "is X known?" is asked on purpose.
+    chosen &= _compared(cond)
     if not chosen or not _needs_something_known(cond, frozenset(chosen)):
         return frozenset()
     return frozenset(chosen)
 
 
+def _compared(cond: Cond) -> set[str]:
+    if isinstance(cond, Cmp):
+        return {cond.fact.path}
+    if isinstance(cond, Not):
+        return _compared(cond.item)
+    if isinstance(cond, (All, Any_)):
+        return set().union(*(_compared(i) for i in cond.items))
+    return set()
+
+
 def _needs_something_known(cond: Cond, assumed: frozenset[str]) -> bool:
     """Whether the condition, with ``assumed`` facts passing while unknown, still fails on an empty case."""
     return interpret(possibly_over(cond, assumed))({}) is not True
+
+
+def tested_unknown(cond: Cond) -> frozenset[str]:
+    """Facts a condition tests as unknown ("decision date not known"): a rule firing on
+    that is settled by the answer, so the fact is asked first."""
+    if isinstance(cond, Known):
+        return frozenset() if cond.known else frozenset((cond.fact.path,))
+    if isinstance(cond, Not):
+        return tested_unknown(cond.item)
+    if isinstance(cond, Cmp):
+        return frozenset()
+    return frozenset().union(*(tested_unknown(i) for i in cond.items))

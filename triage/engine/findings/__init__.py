@@ -5,6 +5,7 @@ Python after the durable-rules session has ended, one step per module:
 
 * ``fired``: needs merged per issue, deadlines dated, letters and contradictions collected;
 * ``policy``: escalations and the routing policy applied, each leaving a reason;
+* ``alternatives``: needs that turn on one unknown choice folded into the worst plausible one;
 * ``question_search``: the questions still worth asking, found by evaluating
   the remaining rules with three-valued logic;
 * ``letters``: referral letters added, every letter ordered;
@@ -21,6 +22,7 @@ from typing import Any
 
 from triage.engine.assessment import Assessment
 from triage.engine.compiler import CompiledRule
+from triage.engine.findings.alternatives import merge_alternatives
 from triage.engine.findings.cache import FindingsCache
 from triage.engine.findings.fired import from_fired
 from triage.engine.findings.letters import letters_needed
@@ -45,6 +47,7 @@ def build(
     drafts = found.drafts
     escalate(drafts, found.escalations, facts)
     apply_deadlines(ruleset.policy, drafts)
+    merge_alternatives(drafts, cache.issue_labels)
     apply_cluster(ruleset.policy.cluster, drafts)
     # The search weighs the letters rules asked for, before the policy adds referral letters.
     questions, open_questions = questions_worth_asking(cache, flat, drafts, found.letters)

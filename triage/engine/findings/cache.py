@@ -26,6 +26,8 @@ class FindingsCache:
         ruleset = compiled.ruleset
         # The (immutable) reference to the rule set every assessment carries.
         self.ruleset_ref = RuleSetRef.trusted(name=ruleset.name, version=ruleset.version, hash=ruleset.hash)
+        # Issue labels, for reasons that name other issues.
+        self.issue_labels = {code: issue.label for code, issue in ruleset.taxonomy.issues.items()}
         self._links: dict[str, list[ResourceLink]] = {}
         # Questions are immutable and few, so each distinct one is built once.
         self._questions: dict[tuple[str, Any], Question] = {}

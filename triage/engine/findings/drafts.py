@@ -27,6 +27,13 @@ class Draft:
     reasons: list[Reason] = field(default_factory=list)
     late: bool = False
     legal_aid: str | None = None
+    # Unknown facts a rule that raised this need fired for lack of.
+    waits_on: set[str] = field(default_factory=set)
+
+    @property
+    def to_confirm(self) -> list[str]:
+        """Unknown facts whose answer decides whether the need stands as it is."""
+        return sorted(self.waits_on.union(*(r.fired_on_unknown for r in self.reasons)))
 
     def raise_to(self, tier: int | None, urgency: Urgency | None) -> str:
         """Raise tier and urgency (never lower); describe what changed."""

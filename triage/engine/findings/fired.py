@@ -38,6 +38,7 @@ def from_fired(ruleset: RuleSet, fired: list[CompiledRule], facts: CaseFacts, as
             else:
                 draft.raise_to(need.tier, need.urgency)
             draft.reasons.append(reason(c, facts, f"tier {need.tier}, {need.urgency}"))
+            draft.waits_on.update(p for p in c.waits_on if _missing(facts, p))
             for ref in need.deadlines:
                 deadline = _deadline(ruleset, c, ref, facts, as_of)
                 if deadline is not None:
@@ -85,3 +86,8 @@ def _deadline(ruleset: RuleSet, c: CompiledRule, ref: DeadlineRef, facts: CaseFa
         from_date=start,
         source=definition.source + (definition.late.source if definition.late and got.status != "open" else []),
     )
+
+
+def _missing(facts: CaseFacts, path: str) -> bool:
+    section, name = path.split(".", 1)
+    return getattr(getattr(facts, section), name) is None

@@ -34,7 +34,7 @@ def needs_of(
                 late=draft.late,
                 legal_aid=draft.legal_aid,
                 confidence="high" if open_q == 0 else "medium" if open_q <= 2 else "low",
-                to_confirm=sorted({p for r in draft.reasons for p in r.fired_on_unknown}),
+                to_confirm=draft.to_confirm,
                 deadlines=sorted(draft.deadlines, key=_deadline_order) if len(draft.deadlines) > 1
                 else draft.deadlines,
                 reasons=draft.reasons,

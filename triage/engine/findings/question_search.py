@@ -2,7 +2,10 @@
 
 Every rule in force that is still unsettled under three-valued logic, and
 would change a found need or letter if it fired, offers each of its missing
-facts; facts are ranked by how few answers would settle a rule, then by the
+facts. Facts are ranked by harm first: a fact a found need was assumed on
+("to confirm") comes first, then one whose answer could add an emergency or
+a deadline, then one that could make a need urgent, then the rest (a tier, a
+letter); within each, by how few answers would settle a rule, then by the
 weight of the rules they could settle, then by how many.
 """
 
@@ -25,7 +28,10 @@ _AREA_SECTIONS = (
 )  # fmt: skip
 _CONCERN_KEYS = tuple((s, f"{s}__concern") for s in _AREA_SECTIONS)
 # Each area's screening question, ranked after every other question.
-_SCREENING = tuple((s, (99, 0, 0, f"{s}.concern", ())) for s in _AREA_SECTIONS)
+_SCREENING = tuple((s, (99, 0, 0, 0, f"{s}.concern", ())) for s in _AREA_SECTIONS)
+# Harm bands (lower is asked first).
+_TO_CONFIRM, _EMERGENCY_OR_DEADLINE, _URGENT, _OTHER = -1, 0, 1, 2
+_EMERGENCY, _URGENT_RANK = URGENCY_ORDER["emergency"], URGENCY_ORDER["urgent"]
 # Every key flatten() can write, to its area section (None for the person,
 # health and engine keys, which open no area): one C-level lookup per key.
 # Fixed by the fact catalogue, the same for every rule set.
@@ -53,12 +59,21 @@ def questions_worth_asking(
     # all live are scanned, so no fact of a scanned rule is in a screened-out area.
     for plans in cache.live_groups(flat[AS_OF], live_sections):
         _scan(plans, flat, drafts, letters, scores)
-    # scores[path] = [fewest answers to settle a rule, -highest weight, -rules, path, issues]:
+    # The facts a found need was assumed on, or raised for lack of, decide it: asked first.
+    for d in drafts.values():
+        for path in d.to_confirm:
+            entry = scores.get(path)
+            if entry is None:
+                scores[path] = [_TO_CONFIRM, 1, 0, -1, path, frozenset((d.issue,))]
+            else:
+                entry[0] = _TO_CONFIRM
+                entry[5] = entry[5] | {d.issue}
+    # scores[path] = [harm band, fewest answers to settle a rule, -highest weight, -rules, path, issues]:
     # sorting the entries themselves ranks them (paths are unique, so issues are never compared).
     # Per found need, how many questions could change it (its confidence).
     per_issue: dict[str, int] = {}
     if drafts:
-        changes = [entry[4] for entry in scores.values()]
+        changes = [entry[5] for entry in scores.values()]
         for issue in drafts:
             per_issue[issue] = sum([issue in c for c in changes])
     ranked: list[Any] = sorted(scores.values())
@@ -67,7 +82,8 @@ def questions_worth_asking(
     # section with nothing in the flat facts has its screening answer unknown.
     ranked += [q for section, q in _SCREENING if section not in live_sections and section not in screened_out]
     questions = [
-        cache.question(path, issues) for _, _, _, path, issues in ranked[: cache.compiled.ruleset.policy.max_questions]
+        cache.question(path, issues)
+        for _, _, _, _, path, issues in ranked[: cache.compiled.ruleset.policy.max_questions]
     ]
     return questions, per_issue
 
@@ -112,26 +128,42 @@ def _scan(
             # the date decides how urgent it is.
             dating = d is not None and bool(need.from_facts)
             froms = need.from_facts
+            if need.urgency_rank >= _EMERGENCY or (froms and (d is None or dating)):
+                harm = _EMERGENCY_OR_DEADLINE
+            elif need.urgency_rank >= _URGENT_RANK:
+                harm = _URGENT
+            else:
+                harm = _OTHER
         else:
             changes = would_change(c, drafts, letters)
             if not changes:
                 continue
             dating = False
             froms = frozenset()
+            esc = c.rule.then.escalate
+            harm = (
+                _EMERGENCY_OR_DEADLINE
+                if esc is not None and esc.urgency is not None and URGENCY_ORDER[esc.urgency] >= _EMERGENCY
+                else _URGENT
+                if esc is not None and esc.urgency is not None and URGENCY_ORDER[esc.urgency] >= _URGENT_RANK
+                else _OTHER
+            )
         w = -weight
         for spec in missing:
             # Rank first the answers that would settle a rule on their own.
             g = 0 if dating and spec.path in froms else gap
             s = scores.get(spec.path)
             if s is None:
-                scores[spec.path] = [g, w, -1, spec.path, changes]
+                scores[spec.path] = [harm, g, w, -1, spec.path, changes]
             else:
-                if g < s[0]:
-                    s[0] = g
-                if w < s[1]:
-                    s[1] = w
-                s[2] -= 1
-                s[4] |= changes
+                if harm < s[0]:
+                    s[0] = harm
+                if g < s[1]:
+                    s[1] = g
+                if w < s[2]:
+                    s[2] = w
+                s[3] -= 1
+                s[5] |= changes
 
 
 _NOTHING: frozenset[str] = frozenset()
