@@ -113,6 +113,7 @@ def test_acas_clock_stop() -> None:
 def _definition(**kw: object) -> DeadlineDef:
     base = {
         "id": "mr", "label": "Ask for a reconsideration", "period": {"months": 1},
+        "lead_time": {"days": 7, "reason": "A written request takes days to prepare."},
         "source": {"title": "Test source", "url": "https://example.org/x", "kind": "regulation"},
         "effective_from": date(2013, 4, 8),
     }  # fmt: skip

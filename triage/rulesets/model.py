@@ -287,6 +287,29 @@ class LateRoute(Strict):
     _source_list = field_validator("source", mode="before")(_as_list)
 
 
+class LeadTime(Strict):
+    """How long the action a deadline calls for takes, and why: urgency follows the time left.
+
+    A need is an emergency once the days left are within ``days`` (an
+    application to suspend a warrant must be issued and heard before the
+    eviction; a reconsideration letter takes days; evidence takes weeks), or
+    whenever the deadline is open if ``always_emergency`` (a bailiffs' date).
+    ``emergency_once_passed`` says a passed event means the harm is here (a
+    possession order's date gone by: homeless or about to be).
+    """
+
+    days: int | None = Field(default=None, ge=0, le=365)
+    always_emergency: bool = False
+    emergency_once_passed: bool = False
+    reason: Annotated[str, Field(min_length=20)]
+
+    @model_validator(mode="after")
+    def _days_or_always(self) -> LeadTime:
+        if (self.days is None) == (not self.always_emergency):
+            raise ValueError("lead_time: give days, or always_emergency: true (not both)")
+        return self
+
+
 class DeadlineDef(Dated):
     """A dated, sourced time limit, used by rules through ``deadlines: [{use: id, ...}]``."""
 
@@ -294,6 +317,7 @@ class DeadlineDef(Dated):
     label: str
     kind: Literal["act_by", "event"] = "act_by"
     period: Period
+    lead_time: LeadTime
     source: Sources
     late: LateRoute | None = None
     note: str | None = None
@@ -323,15 +347,15 @@ class DeadlineFile(Strict):
 # ---------------------------------------------------------------- policy
 
 
-class Band(Strict):
-    within_days: int = Field(ge=0)
-    urgency: Urgency
-
-
 class DeadlinePolicy(Strict):
-    """Urgency from the nearest open deadline, and a tier floor for close deadlines."""
+    """Urgency from the time left to act on each open deadline, and a tier floor for close ones.
 
-    bands: list[Band]
+    Emergency within the deadline's own lead time (``DeadlineDef.lead_time``);
+    urgent within ``urgent_within_days``; soon within ``soon_within_days``.
+    """
+
+    urgent_within_days: int = Field(ge=0, le=365)
+    soon_within_days: int = Field(ge=0, le=730)
     min_tier_within_days: int = Field(ge=0)
     min_tier: Tier
     explain: str
@@ -340,9 +364,9 @@ class DeadlinePolicy(Strict):
     _source_list = field_validator("source", mode="before")(_as_list)
 
     @model_validator(mode="after")
-    def _nearest_first(self) -> DeadlinePolicy:
-        # The first band that holds applies, so keep them smallest ``within_days`` first.
-        self.bands.sort(key=lambda b: b.within_days)
+    def _soon_after_urgent(self) -> DeadlinePolicy:
+        if self.soon_within_days < self.urgent_within_days:
+            raise ValueError("soon_within_days must be at least urgent_within_days")
         return self
 
 

@@ -46,7 +46,7 @@ def build(
     found = from_fired(ruleset, fired, facts, as_of)
     drafts = found.drafts
     escalate(drafts, found.escalations, facts)
-    apply_deadlines(ruleset.policy, drafts)
+    apply_deadlines(ruleset.policy, ruleset, drafts)
     merge_alternatives(drafts, cache.issue_labels)
     apply_cluster(ruleset.policy.cluster, drafts)
     # The search weighs the letters rules asked for, before the policy adds referral letters.
