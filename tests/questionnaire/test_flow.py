@@ -97,7 +97,8 @@ def test_persona_assessments(qn, engine: Engine) -> None:  # type: ignore[no-unt
     mould = _summary(flow.provisional(qn, MOULD_CHILD_ASTHMA, engine, AS_OF).assessment)
     assert mould["housing.disrepair"][:2] == (3, "urgent")
     eviction = _summary(flow.provisional(qn, EVICTION_INTERPRETER, engine, AS_OF).assessment)
-    assert eviction["housing.possession_social"] == (3, "emergency", ["2026-11-30"])  # a bailiffs' date is always an emergency
+    # A bailiffs' date is always an emergency (rules/england/deadlines/housing.yaml lead_time).
+    assert eviction["housing.possession_social"] == (3, "emergency", ["2026-11-30"])
 
 
 def test_provisional_assessment_at_any_point_maps_questions_to_ids(qn, engine: Engine) -> None:  # type: ignore[no-untyped-def]
