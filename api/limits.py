@@ -19,7 +19,7 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 from api.problems import ProblemError, problem
-from triage.settings import settings
+from triage.settings import Settings, settings
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -114,8 +114,9 @@ class RateLimiter:
         self._lock = threading.Lock()
 
     @classmethod
-    def from_settings(cls) -> RateLimiter:
-        s = settings()
+    def from_settings(cls, given: Settings | None = None) -> RateLimiter:
+        """``TRIAGE_API_RATE`` per second, ``TRIAGE_API_BURST`` at once (from ``given``, else the environment)."""
+        s = given or settings()
         return cls(rate=s.api_rate, burst=s.api_burst)
 
     @property

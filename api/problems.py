@@ -13,7 +13,7 @@ declares the problem responses it can give (schemathesis checks them).
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from http import HTTPStatus
 from typing import Any
 
@@ -148,11 +148,22 @@ def install(app: FastAPI) -> None:
     _document_problems(app)
 
 
+def _flat_routes(routes: list[Any]) -> Iterator[Any]:
+    """Every route, including those of included routers (FastAPI keeps a router it includes
+    whole, as one entry that has no ``methods`` of its own)."""
+    for route in routes:
+        contexts = getattr(route, "effective_route_contexts", None)
+        if callable(contexts):
+            yield from contexts()
+        else:
+            yield route
+
+
 def _allowed_methods(app: FastAPI, request: Request) -> list[str]:
     from starlette.routing import Match
 
     methods: set[str] = set()
-    for route in app.router.routes:
+    for route in _flat_routes(app.router.routes):
         match, _ = route.matches(request.scope)
         if match != Match.NONE:
             methods |= set(getattr(route, "methods", None) or ())

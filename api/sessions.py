@@ -15,14 +15,14 @@ from fastapi import FastAPI
 from starlette.middleware.sessions import SessionMiddleware
 
 from triage.paths import var_dir
-from triage.settings import settings
+from triage.settings import Settings, settings
 
 # An idle session ends after this; the pages warn a little before (issue 3).
 IDLE_TIMEOUT_SECONDS = 20 * 60
 
 
-def secret_key(folder: Path | None = None) -> str:
-    configured = settings().secret_key
+def secret_key(folder: Path | None = None, given: Settings | None = None) -> str:
+    configured = (given or settings()).secret_key
     if configured:
         return configured
     path = (folder or var_dir()) / "secret_key"
@@ -38,12 +38,13 @@ def secret_key(folder: Path | None = None) -> str:
     return path.read_text().strip()
 
 
-def install(app: FastAPI) -> None:
+def install(app: FastAPI, given: Settings | None = None) -> None:
+    config = given or settings()
     app.add_middleware(
         SessionMiddleware,
-        secret_key=secret_key(),
+        secret_key=secret_key(given=config),
         session_cookie="triage_session",
         max_age=IDLE_TIMEOUT_SECONDS,
         same_site="strict",
-        https_only=settings().https,  # set behind TLS
+        https_only=config.https,  # set behind TLS
     )

@@ -61,7 +61,7 @@ def echo_app() -> object:
     """The bench's own app: the same request model as /v1/assessments, echoed back."""
     from fastapi import FastAPI
 
-    from api.app import AssessmentRequest
+    from api.v1.assessments import AssessmentRequest
 
     echo = FastAPI()
 
@@ -80,7 +80,9 @@ def serve(which: str, port: int) -> None:
     if which == "echo":
         uvicorn.run(echo_app(), host="127.0.0.1", port=port, log_level="warning", access_log=False)  # type: ignore[arg-type]
     else:
-        uvicorn.run("api.app:app", host="127.0.0.1", port=port, log_level="warning", access_log=False)
+        uvicorn.run(
+            "api.app:create_app", factory=True, host="127.0.0.1", port=port, log_level="warning", access_log=False
+        )
 
 
 def free_port() -> int:

@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from api.app import app
+from api.app import create_app
 
+app = create_app()
 client = TestClient(app)
 PIP = {"benefits": {"concern": True, "pip_stage": "refused", "pip_decision_date": "2026-11-03",
                     "mr_requested": False}}  # fmt: skip

@@ -12,11 +12,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from api.casework.auth import Viewer, csrf_ok, csrf_token, sign_in, viewer
-from api.v1.deps import database
+from api.deps import DB, SignedIn, Viewer, csrf_ok, csrf_token, sign_in
 from api.web.templating import add_template_dir, render
 from triage.casework import referrals
 from triage.casework.cases import get_case, list_cases
@@ -40,9 +39,6 @@ STATUS_LABELS = {
     "draft": "Draft (not sent)", "sent": "Sent", "accepted": "Accepted", "declined": "Declined",
     "in_progress": "In progress", "closed": "Closed", "cancelled": "Cancelled",
 }  # fmt: skip
-
-
-DB = Annotated[Database, Depends(database)]
 
 
 def _today(as_of: str | None) -> dt.date:
@@ -97,7 +93,7 @@ def sign_in_post(
     if not csrf_ok(request, csrf):
         return render(request, "casework/sign_in.html", status_code=403, csrf=csrf_token(request),
                       error="The form expired. Please sign in again.", email=email)  # fmt: skip
-    v = sign_in(db, request, email, password)
+    v = sign_in(request, db, email, password)
     if v is None:
         return render(request, "casework/sign_in.html", status_code=401, csrf=csrf_token(request),
                       error="The email address or password is not right.", email=email)  # fmt: skip
@@ -113,18 +109,16 @@ def sign_out(request: Request, csrf: Annotated[str, Form()] = "") -> Response:
 
 @router.get("/casework", response_model=None)
 @router.get("/casework/", response_model=None)
-def casework_home(request: Request, db: DB) -> Response:
+def casework_home(v: SignedIn) -> Response:
     """Where each role starts: a referrer's case list, an agency's inbox; else sign in."""
-    v = viewer(db, request)
     if v is None:
         return _to_sign_in()
     return RedirectResponse("/casework/cases" if v.is_referrer else "/casework/inbox", status_code=303)
 
 
 @router.get("/casework/cases", response_model=None)
-def case_list(request: Request, db: DB, as_of: str | None = None) -> Response:
+def case_list(request: Request, db: DB, v: SignedIn, as_of: str | None = None) -> Response:
     """The link worker's cases: referral status counts and overdue evidence requests."""
-    v = viewer(db, request)
     if v is None:
         return _to_sign_in()
     if not v.is_referrer:
@@ -134,9 +128,8 @@ def case_list(request: Request, db: DB, as_of: str | None = None) -> Response:
 
 
 @router.get("/casework/cases/{case_id}", response_model=None)
-def case_page(request: Request, db: DB, case_id: str, as_of: str | None = None) -> Response:
+def case_page(request: Request, db: DB, v: SignedIn, case_id: str, as_of: str | None = None) -> Response:
     """One case: needs, referrals with status and outcome, consents, evidence requests."""
-    v = viewer(db, request)
     if v is None:
         return _to_sign_in()
     try:
@@ -147,9 +140,8 @@ def case_page(request: Request, db: DB, case_id: str, as_of: str | None = None) 
 
 
 @router.get("/casework/inbox", response_model=None)
-def inbox(request: Request, db: DB) -> Response:
+def inbox(request: Request, db: DB, v: SignedIn) -> Response:
     """Referrals sent to this agency only, with accept, decline and outcome forms."""
-    v = viewer(db, request)
     if v is None:
         return _to_sign_in()
     if not v.is_adviser:
@@ -161,8 +153,7 @@ def inbox(request: Request, db: DB) -> Response:
 
 
 @router.post("/casework/referrals/{referral_id}/{action}", response_model=None)
-async def referral_action(request: Request, db: DB, referral_id: str, action: str) -> Response:
-    v = viewer(db, request)
+async def referral_action(request: Request, db: DB, v: SignedIn, referral_id: str, action: str) -> Response:
     if v is None:
         return _to_sign_in()
     form = await request.form()

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from pydantic import BaseModel
 from sqlmodel import col, select
 
-from api.auth import Caller
-from api.v1.deps import database
+from api.deps import DB, Caller
 from triage.facts.person import Borough
 from triage.routing.directory import AgencyEntry
 from triage.store.agencies import entry_of
-from triage.store.db import Database
 from triage.store.models import Agency
 
 router = APIRouter(tags=["agencies"])
@@ -30,7 +28,7 @@ class AgencyList(BaseModel):
 @router.get("/v1/agencies", response_model=AgencyList, summary="Search the agency directory")
 def agencies(
     who: Caller,
-    db: Annotated[Database, Depends(database)],
+    db: DB,
     borough: Annotated[Borough | None, Query(description="Serves this London borough (or all London).")] = None,
     area: Annotated[str | None, Query(max_length=40, description="Area of law, e.g. housing.")] = None,
     issue: Annotated[str | None, Query(max_length=80, description="Issue code, e.g. housing.homelessness.")] = None,

@@ -8,25 +8,22 @@ another organisation answers 404, exactly like a case that does not exist.
 from __future__ import annotations
 
 import datetime as dt
-from functools import lru_cache
 from typing import Annotated, Any, cast
 
-from fastapi import APIRouter, Body, Depends, Header, Path, Query, Request
+from fastapi import APIRouter, Body, Path, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, model_validator
 
 from api import idempotency
-from api.auth import Caller, require
+from api.deps import DB, AppEngines, AppQuestionnaire, Caller, IdempotencyKey, IsoDate, ReferrerKey
 from api.problems import ProblemError
-from api.v1.deps import IsoDate, database
 from api.v1.examples import CASE_EXAMPLES
 from triage.casework import cases as store_cases
-from triage.casework.apikeys import Principal
 from triage.casework.cases import PersonDetails
 from triage.engine.assessment import Assessment, LetterNeeded
 from triage.facts import CaseFacts
 from triage.letters import LetterDetails
-from triage.questionnaire import Questionnaire, load_questionnaire
+from triage.questionnaire import Questionnaire
 from triage.store.db import Database
 from triage.store.views import CaseSummary, CaseView, ConsentView, NeedView, ReferralView, SafeContact
 
@@ -36,15 +33,6 @@ LETTER_DETAILS_KEY = "_letter"
 """Where a case's letter details are kept inside ``cases.answers`` (see docs/api.md)."""
 
 CaseId = Annotated[str, Path(description="The case id.", min_length=1, max_length=64)]
-IdempotencyKey = Annotated[
-    str | None,
-    Header(
-        alias="Idempotency-Key",
-        description="Any unique string (e.g. a UUID). Replaying it with the same body returns the first "
-        "response and creates nothing new.",
-        max_length=idempotency.MAX_KEY_LENGTH,
-    ),
-]
 
 
 class CaseCreate(BaseModel):
@@ -117,18 +105,13 @@ class CaseList(BaseModel):
     items: list[CaseSummary]
 
 
-@lru_cache(maxsize=1)
-def questionnaire() -> Questionnaire:
-    return load_questionnaire()
-
-
-def facts_from_answers(answers: dict[str, Any], case_ref: str | None = None) -> CaseFacts:
+def facts_from_answers(qn: Questionnaire, answers: dict[str, Any], case_ref: str | None = None) -> CaseFacts:
     """Questionnaire answers to case facts; a bad answer is a 422 naming ``answers.<question id>``."""
     from triage.questionnaire.answers import AnswerError
     from triage.questionnaire.flow import to_facts
 
     try:
-        return to_facts(questionnaire(), answers, case_ref)
+        return to_facts(qn, answers, case_ref)
     except AnswerError as exc:
         field = f"answers.{exc.question_id}"
         problem = exc.key + (f" ({exc.values['detail']})" if "detail" in exc.values else "")
@@ -167,12 +150,6 @@ def case_out(view: CaseView) -> CaseOut:
     )
 
 
-def _engine(as_of: dt.date) -> Any:
-    from triage.engine.engine import Engine
-
-    return Engine.in_force(as_of)
-
-
 @router.post(
     "",
     status_code=201,
@@ -183,19 +160,21 @@ def _engine(as_of: dt.date) -> Any:
 def create_case(
     request: Request,
     body: Annotated[CaseCreate, Body()],
-    who: Annotated[Principal, Depends(require("referrer", "admin"))],
-    db: Annotated[Database, Depends(database)],
+    who: ReferrerKey,
+    db: DB,
+    engines: AppEngines,
+    qn: AppQuestionnaire,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
     """Assess the facts as on ``as_of`` and store the case for the caller's organisation.
 
     A discharge case (``health.setting: discharge`` with a ``discharge_date``) of a person who is
     homeless or threatened with homelessness lists the duty-to-refer notice in ``letters_required``."""
-    facts = body.facts if body.facts is not None else facts_from_answers(body.answers or {})
+    facts = body.facts if body.facts is not None else facts_from_answers(qn, body.answers or {})
     answers: dict[str, Any] = dict(body.answers or {})
     if body.letter is not None:
         answers[LETTER_DETAILS_KEY] = body.letter.model_dump(mode="json", exclude_defaults=True)
-    eng = _engine(body.as_of)
+    eng = engines.in_force(body.as_of)
 
     def action(tx: Database) -> tuple[int, CaseOut]:
         view = store_cases.create_case(tx, who.actor, facts, body.as_of, eng, person=body.person, answers=answers)
@@ -207,7 +186,7 @@ def create_case(
 @router.get("", response_model=CaseList, summary="The organisation's cases, newest first")
 def list_cases(
     who: Caller,
-    db: Annotated[Database, Depends(database)],
+    db: DB,
     limit: Annotated[int, Query(ge=1, le=200, description="At most this many cases.")] = 50,
     today: Annotated[IsoDate | None, Query(description="Count overdue evidence as on this day.")] = None,
 ) -> CaseList:
@@ -219,7 +198,7 @@ def list_cases(
 def get_case(
     case_id: CaseId,
     who: Caller,
-    db: Annotated[Database, Depends(database)],
+    db: DB,
     today: Annotated[IsoDate | None, Query(description="Count overdue evidence as on this day.")] = None,
 ) -> CaseOut:
     """A case of the caller's organisation; 404 for any other (audited as a read)."""

@@ -12,15 +12,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, Path, Request
+from fastapi import APIRouter, Body, Path, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from api import idempotency
-from api.auth import require
-from api.v1.cases import IdempotencyKey
-from api.v1.deps import database
-from triage.casework.apikeys import Principal
+from api.deps import DB, IdempotencyKey, ReferrerKey
 from triage.casework.consent import record_consent, withdraw_consent
 from triage.store.db import Database
 from triage.store.models import ConsentPurpose
@@ -28,7 +25,6 @@ from triage.store.views import ConsentView
 
 router = APIRouter(tags=["consents"])
 Id = Annotated[str, Path(min_length=1, max_length=64)]
-ReferrerKey = Annotated[Principal, Depends(require("referrer", "admin"))]
 
 
 class ConsentCreate(BaseModel):
@@ -69,7 +65,7 @@ def create_consent(
     case_id: Id,
     body: Annotated[ConsentCreate, Body()],
     who: ReferrerKey,
-    db: Annotated[Database, Depends(database)],
+    db: DB,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
     """Record that ``given_by`` agreed today that this case may be shared for ``purpose``
@@ -91,7 +87,7 @@ def withdraw(
     request: Request,
     consent_id: Id,
     who: ReferrerKey,
-    db: Annotated[Database, Depends(database)],
+    db: DB,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
     """Withdraw consent (again: no change). Nothing more is shared or rendered under it."""

@@ -20,14 +20,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Header, Path, Query
+from fastapi import APIRouter, Header, Path, Query
 from fastapi.responses import Response
 from sqlmodel import Session
 
-from api.auth import Caller
+from api.deps import DB, Caller
 from api.problems import ProblemError
 from api.v1.cases import LETTER_DETAILS_KEY
-from api.v1.deps import database
 from triage.casework.consent import active_consent, recipient_label
 from triage.engine.assessment import Assessment
 from triage.facts import CaseFacts
@@ -35,7 +34,6 @@ from triage.letters import MEDIA_TYPES, build_context, parse_details, render_let
 from triage.rulesets.model import MedicalPurpose
 from triage.store import audit
 from triage.store.access import own_case
-from triage.store.db import Database
 from triage.store.errors import ConsentRequired
 from triage.store.models import Case, Consent, Organisation, User
 
@@ -155,7 +153,7 @@ def letter(
     case_id: Annotated[str, Path(min_length=1, max_length=64)],
     kind: Kind,
     who: Caller,
-    db: Annotated[Database, Depends(database)],
+    db: DB,
     format: Annotated[Format | None, Query(description="html, pdf or docx; else from Accept.")] = None,
     purpose: Annotated[MedicalPurpose | None, Query(description="For medical_evidence: which request.")] = None,
     accept: Annotated[str | None, Header()] = None,

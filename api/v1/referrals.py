@@ -13,17 +13,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Literal, cast
 
-from fastapi import APIRouter, Body, Depends, Path, Query, Request
+from fastapi import APIRouter, Body, Path, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, model_validator
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from api import idempotency
-from api.auth import Caller, require
+from api.deps import DB, AgencyKey, Caller, IdempotencyKey, ReferrerKey
 from api.problems import ProblemError
-from api.v1.cases import IdempotencyKey
-from api.v1.deps import database
 from api.v1.examples import OUTCOME_EXAMPLES, REFERRAL_EXAMPLES
 from triage.casework import referrals as lifecycle
 from triage.casework.apikeys import Principal
@@ -151,8 +149,8 @@ def create_referral(
     request: Request,
     case_id: Id,
     body: Annotated[ReferralCreate, Body()],
-    who: Annotated[Principal, Depends(require("referrer", "admin"))],
-    db: Annotated[Database, Depends(database)],
+    who: ReferrerKey,
+    db: DB,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
     """Record the person's consent to share with the agency, draft the referral and send it,
@@ -195,7 +193,7 @@ def create_referral(
 @router.get("/v1/referrals", response_model=ReferralList, summary="Referrals sent or received")
 def list_referrals(
     who: Caller,
-    db: Annotated[Database, Depends(database)],
+    db: DB,
     side: Annotated[
         Literal["sent", "received"] | None,
         Query(
@@ -225,7 +223,7 @@ def list_referrals(
 
 
 @router.get("/v1/referrals/{referral_id}", response_model=ReferralPacket, summary="One referral")
-def get_referral(referral_id: Id, who: Caller, db: Annotated[Database, Depends(database)]) -> ReferralPacket:
+def get_referral(referral_id: Id, who: Caller, db: DB) -> ReferralPacket:
     """The referral as the referrer or the receiving agency may see it; 404 for anyone else."""
     return lifecycle.get_referral(db, who.actor, referral_id)
 
@@ -242,13 +240,9 @@ def _transition(
     return idempotency.run(db, who, key, f"POST {request.url.path}", body, action)
 
 
-AgencyKey = Annotated[Principal, Depends(require("agency", "admin"))]
-ReferrerKey = Annotated[Principal, Depends(require("referrer", "admin"))]
-
-
 @router.post("/v1/referrals/{referral_id}/send", response_model=ReferralView, summary="Send a draft referral")
 def send(
-    request: Request, referral_id: Id, who: ReferrerKey, db: Annotated[Database, Depends(database)],
+    request: Request, referral_id: Id, who: ReferrerKey, db: DB,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:  # fmt: skip
     """Needs recorded, unwithdrawn consent to share with the agency (409 otherwise)."""
@@ -258,7 +252,7 @@ def send(
 
 @router.post("/v1/referrals/{referral_id}/accept", response_model=ReferralView, summary="Accept a referral")
 def accept(
-    request: Request, referral_id: Id, who: AgencyKey, db: Annotated[Database, Depends(database)],
+    request: Request, referral_id: Id, who: AgencyKey, db: DB,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:  # fmt: skip
     """The receiving agency accepts; of two accepting at once exactly one succeeds (409 for the other)."""
@@ -269,7 +263,7 @@ def accept(
 @router.post("/v1/referrals/{referral_id}/decline", response_model=Declined, summary="Decline a referral")
 def decline(
     request: Request, referral_id: Id, body: Annotated[Decline, Body()], who: AgencyKey,
-    db: Annotated[Database, Depends(database)], idempotency_key: IdempotencyKey = None,
+    db: DB, idempotency_key: IdempotencyKey = None,
 ) -> Response:  # fmt: skip
     """Decline with a coded reason (``other`` needs text); the need is re-routed to the next match
     as a draft for the referrer to confirm, or recorded as unmet."""
@@ -287,7 +281,7 @@ def close(
     referral_id: Id,
     body: Annotated[OutcomeInput, Body(openapi_examples={"resolved": {"value": OUTCOME_EXAMPLES[0]}})],
     who: AgencyKey,
-    db: Annotated[Database, Depends(database)],
+    db: DB,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
     """Record the outcome (codes and sums, never case notes). The referrer organisation's webhook

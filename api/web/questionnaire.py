@@ -19,23 +19,20 @@ import hmac
 import re
 import secrets
 from datetime import date
-from functools import lru_cache
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from api.deps import AppEngines, AppQuestionnaire, Drafts, Today
 from api.sessions import IDLE_TIMEOUT_SECONDS
-from api.v1.deps import database
 from api.web.templating import render
 from triage.casework.drafts import Draft, DraftStore, normalise_code
 from triage.engine.assessment import Need
-from triage.engine.engine import Engine
-from triage.questionnaire import Questionnaire, flow, load_questionnaire
+from triage.questionnaire import Questionnaire, flow
 from triage.questionnaire.answers import Answer, AnswerError, from_form
 from triage.questionnaire.model import UNKNOWN_ANSWERS, Question
 from triage.questionnaire.text import Wording
-from triage.settings import settings
 
 router = APIRouter(include_in_schema=False)
 SESSION_KEY = "questionnaire_draft"
@@ -62,32 +59,13 @@ NEXT_STEPS = {
 }
 
 
-@lru_cache(maxsize=1)
-def questionnaire() -> Questionnaire:
-    return load_questionnaire()
-
-
-def engine(day: date) -> Engine:
-    """The rule-set version in force on ``day`` (compiled once per process)."""
-    return Engine.in_force(day)
-
-
-def drafts(request: Request) -> DraftStore:
-    return DraftStore(database(request))
-
-
-def as_of() -> date:
-    """Today; ``TRIAGE_AS_OF`` (YYYY-MM-DD) fixes the day for tests and demonstrations."""
-    return settings().as_of or date.today()
-
-
 def _ctx(request: Request, words: Wording, **extra: Any) -> dict[str, Any]:
     return {"session_timeout": IDLE_TIMEOUT_SECONDS, "words": words, "lang": words.lang, **extra}
 
 
-def _current(request: Request) -> Draft | None:
+def _current(request: Request, store: DraftStore) -> Draft | None:
     code = request.session.get(SESSION_KEY)
-    return drafts(request).load(code) if isinstance(code, str) else None
+    return store.load(code) if isinstance(code, str) else None
 
 
 def _ended(request: Request) -> HTMLResponse:
@@ -113,9 +91,8 @@ def _token_map(qn: Questionnaire, salt: str) -> dict[str, str]:
     return {page_token(salt, p.id): p.id for p in qn.pages}
 
 
-def _new_salt(request: Request) -> str:
+def _new_salt(request: Request, qn: Questionnaire) -> str:
     """A fresh salt for a questionnaire that starts or resumes: every earlier page address stops working."""
-    qn = questionnaire()
     while True:
         salt = secrets.token_hex(16)
         # A clash of two 48-bit tokens among ~100 pages is ~1e-11 likely; rule it out anyway.
@@ -125,17 +102,17 @@ def _new_salt(request: Request) -> str:
     return salt
 
 
-def _salt(request: Request) -> str:
+def _salt(request: Request, qn: Questionnaire) -> str:
     """This questionnaire's salt, made now if the session has none (e.g. a session from before tokens)."""
     salt = request.session.get(SALT_KEY)
     if isinstance(salt, str) and _SALT.fullmatch(salt):
         return salt
-    return _new_salt(request)
+    return _new_salt(request, qn)
 
 
 def _page_id_for(request: Request, qn: Questionnaire, token: str) -> str | None:
     """The page a token in this session stands for; None if it is not one of this session's tokens."""
-    salt = _salt(request)
+    salt = _salt(request, qn)
     # Cached per request and keyed by salt: a page may render several links after one lookup.
     cached = getattr(request.state, "questionnaire_tokens", None)
     if not cached or cached[0] != salt:
@@ -144,80 +121,76 @@ def _page_id_for(request: Request, qn: Questionnaire, token: str) -> str | None:
     return cached[1].get(token)
 
 
-def _page_url(request: Request, page_id: str) -> str:
-    return f"/questionnaire/page/{page_token(_salt(request), page_id)}"
+def _page_url(request: Request, qn: Questionnaire, page_id: str) -> str:
+    return f"/questionnaire/page/{page_token(_salt(request, qn), page_id)}"
 
 
 def _next_url(request: Request, qn: Questionnaire, answers: dict[str, Any]) -> str:
     view = flow.next_page(qn, answers)
-    return _page_url(request, view.page.id) if view else "/questionnaire/check"
+    return _page_url(request, qn, view.page.id) if view else "/questionnaire/check"
 
 
 # ------------------------------------------------------------------ start and resume
 
 
 @router.get("/", response_class=HTMLResponse)
-def start(request: Request) -> HTMLResponse:
-    qn = questionnaire()
+def start(request: Request, qn: AppQuestionnaire, store: Drafts) -> HTMLResponse:
     words = qn.wording()
-    current = _current(request)
+    current = _current(request, store)
     return render(request, "questionnaire/start.html", **_ctx(request, words, has_draft=current is not None))
 
 
 @router.post("/questionnaire/start")
-def begin(request: Request) -> Response:
+def begin(request: Request, qn: AppQuestionnaire, store: Drafts) -> Response:
     """A fresh draft for a new person; any draft in this session is left to expire."""
-    qn = questionnaire()
-    draft = drafts(request).create(qn.default_language)
+    draft = store.create(qn.default_language)
     request.session[SESSION_KEY] = draft.code
     request.session.pop(REVIEWING_KEY, None)
-    _new_salt(request)
+    _new_salt(request, qn)
     return _go(_next_url(request, qn, draft.answers))
 
 
 @router.get("/questionnaire/resume", response_class=HTMLResponse)
-def resume_form(request: Request) -> HTMLResponse:
-    return render(request, "questionnaire/resume.html", **_ctx(request, questionnaire().wording()))
+def resume_form(request: Request, qn: AppQuestionnaire) -> HTMLResponse:
+    return render(request, "questionnaire/resume.html", **_ctx(request, qn.wording()))
 
 
 @router.post("/questionnaire/resume")
-async def resume(request: Request) -> Response:
-    qn = questionnaire()
+async def resume(request: Request, qn: AppQuestionnaire, store: Drafts) -> Response:
     words = qn.wording()
     form = await request.form()
     raw = str(form.get("resume_code", ""))
     code = normalise_code(raw)
-    draft = drafts(request).load(code) if code else None
+    draft = store.load(code) if code else None
     if draft is None:
         error = ("Enter the resume code, for example ABCD-EFGH-JKMN" if not raw.strip() else
                  "No saved answers match that code. Check it, or start again: drafts are kept for 7 days")  # fmt: skip
         return render(request, "questionnaire/resume.html", status_code=400,
                       **_ctx(request, words, error=error, value=raw[:20]))  # fmt: skip
     request.session[SESSION_KEY] = draft.code
-    _new_salt(request)
+    _new_salt(request, qn)
     return _go(_next_url(request, qn, flow.prune(qn, draft.answers)))
 
 
 @router.get("/questionnaire/saved", response_class=HTMLResponse)
-def saved(request: Request) -> HTMLResponse:
-    draft = _current(request)
+def saved(request: Request, qn: AppQuestionnaire, store: Drafts) -> HTMLResponse:
+    draft = _current(request, store)
     if draft is None:
         return _ended(request)
-    qn = questionnaire()
     return render(request, "questionnaire/saved.html",
                   **_ctx(request, qn.wording(draft.lang), code=draft.code,
                          next_url=_next_url(request, qn, flow.prune(qn, draft.answers))))  # fmt: skip
 
 
 @router.post("/questionnaire/delete")
-def delete(request: Request) -> Response:
-    draft = _current(request)
+def delete(request: Request, qn: AppQuestionnaire, store: Drafts) -> Response:
+    draft = _current(request, store)
     if draft is not None:
-        drafts(request).delete(draft.code)
+        store.delete(draft.code)
     request.session.pop(SESSION_KEY, None)
     request.session.pop(REVIEWING_KEY, None)
     request.session.pop(SALT_KEY, None)
-    return render(request, "questionnaire/deleted.html", **_ctx(request, questionnaire().wording()))
+    return render(request, "questionnaire/deleted.html", **_ctx(request, qn.wording()))
 
 
 # ------------------------------------------------------------------ question pages
@@ -285,10 +258,10 @@ def _page_ctx(request: Request, qn: Questionnaire, words: Wording, view: flow.Pa
         view=view, questions=questions, single=single, title=title,
         section_title=section.title if section else "", section_intro=section.intro if section else None,
         first_of_section=_first_of_section(qn, view, answers),
-        back_url="/questionnaire/check" if reviewing else (_page_url(request, prev.page.id) if prev else "/"),
+        back_url="/questionnaire/check" if reviewing else (_page_url(request, qn, prev.page.id) if prev else "/"),
         error_list=[{"text": errors[q.id], "href": "#" + targets.get(q.id, _field_id(q))}
                     for q in view.questions if q.id in errors],
-        quick_exit=view.safety, action=_page_url(request, view.page.id),
+        quick_exit=view.safety, action=_page_url(request, qn, view.page.id),
     )  # fmt: skip
 
 
@@ -297,38 +270,38 @@ def _first_of_section(qn: Questionnaire, view: flow.PageView, answers: dict[str,
     return prev is None or prev.section_id != view.section_id
 
 
-def _open_page(request: Request, token: str) -> Response | tuple[Draft, Questionnaire, Wording, Any, Any]:
-    """The draft, questionnaire, wording, pruned answers and page view for a page address, or
+def _open_page(request: Request, qn: Questionnaire, store: DraftStore,
+               token: str) -> Response | tuple[Draft, Wording, Any, Any]:  # fmt: skip
+    """The draft, wording, pruned answers and page view for a page address, or
     the response to send instead: "session ended", or (for a page not shown for these answers,
     or another questionnaire's token, from another session or before a restart or resume) a
     redirect to where the flow says, naming no page."""
-    draft = _current(request)
+    draft = _current(request, store)
     if draft is None:
         return _ended(request)
-    qn = questionnaire()
     answers = flow.prune(qn, draft.answers)
     page_id = _page_id_for(request, qn, token)
     view = flow.page_view(qn, page_id, answers) if page_id else None
     if view is None:
         return _go(_next_url(request, qn, answers))
-    return draft, qn, qn.wording(draft.lang), answers, view
+    return draft, qn.wording(draft.lang), answers, view
 
 
 @router.get("/questionnaire/page/{token}", response_class=HTMLResponse)
-def show_page(request: Request, token: str) -> Response:
-    opened = _open_page(request, token)
+def show_page(request: Request, token: str, qn: AppQuestionnaire, store: Drafts) -> Response:
+    opened = _open_page(request, qn, store, token)
     if isinstance(opened, Response):
         return opened
-    draft, qn, words, _, view = opened
+    draft, words, _, view = opened
     return render(request, "questionnaire/page.html", **_page_ctx(request, qn, words, view, draft))
 
 
 @router.post("/questionnaire/page/{token}")
-async def answer_page(request: Request, token: str) -> Response:
-    opened = _open_page(request, token)
+async def answer_page(request: Request, token: str, qn: AppQuestionnaire, store: Drafts) -> Response:
+    opened = _open_page(request, qn, store, token)
     if isinstance(opened, Response):
         return opened
-    draft, qn, words, answers, view = opened
+    draft, words, answers, view = opened
     form = await request.form()
     raw: dict[str, Any] = {}
     for key in form:
@@ -357,7 +330,7 @@ async def answer_page(request: Request, token: str) -> Response:
         return render(request, "questionnaire/page.html", status_code=400,
                       **_page_ctx(request, qn, words, view, draft, raw, errors, targets))  # fmt: skip
     draft.answers = merged
-    drafts(request).save(draft)
+    store.save(draft)
     if form.get("action") == "save":
         return _go("/questionnaire/saved")
     return _go(_next_url(request, qn, merged))
@@ -380,11 +353,10 @@ def _display(q: Question, answer: Any, words: Wording) -> list[str]:
 
 
 @router.get("/questionnaire/check", response_class=HTMLResponse)
-def check_answers(request: Request) -> Response:
-    draft = _current(request)
+def check_answers(request: Request, qn: AppQuestionnaire, store: Drafts) -> Response:
+    draft = _current(request, store)
     if draft is None:
         return _ended(request)
-    qn = questionnaire()
     words = qn.wording(draft.lang)
     answers = flow.prune(qn, draft.answers)
     if not flow.is_complete(qn, answers):
@@ -394,7 +366,7 @@ def check_answers(request: Request) -> Response:
     for view, rows in flow.answered_summary(qn, answers):
         section = words.section(view.section_id)
         title = section.title if section else view.section_id
-        href = _page_url(request, view.page.id)
+        href = _page_url(request, qn, view.page.id)
         items = [{"key": words.short(q.id), "lines": _display(q, a, words), "href": href,
                   "hidden": words.short(q.id).lower()} for q, a in rows]  # fmt: skip
         if groups and groups[-1]["title"] == title:
@@ -405,8 +377,8 @@ def check_answers(request: Request) -> Response:
 
 
 @router.post("/questionnaire/check")
-def confirm(request: Request) -> Response:
-    if _current(request) is None:
+def confirm(request: Request, store: Drafts) -> Response:
+    if _current(request, store) is None:
         return _ended(request)
     return _go("/questionnaire/result")
 
@@ -426,25 +398,23 @@ def _need_view(need: Need) -> dict[str, Any]:
 
 
 @router.get("/questionnaire/result", response_class=HTMLResponse)
-def result(request: Request) -> Response:
-    draft = _current(request)
+def result(request: Request, qn: AppQuestionnaire, store: Drafts, engines: AppEngines, day: Today) -> Response:
+    draft = _current(request, store)
     if draft is None:
         return _ended(request)
-    qn = questionnaire()
     words = qn.wording(draft.lang)
     answers = flow.prune(qn, draft.answers)
-    day = as_of()
     try:
-        prov = flow.provisional(qn, answers, engine(day), day)
+        prov = flow.provisional(qn, answers, engines.in_force(day), day)
     except AnswerError as exc:
         # Answers were checked page by page; a conflict here means an earlier answer changed.
         page = qn.page_of.get(exc.question_id)
-        return _go(_page_url(request, page.id) if page else "/questionnaire/check")
+        return _go(_page_url(request, qn, page.id) if page else "/questionnaire/check")
     worth = []
     shown = {q.id for q in flow.shown_questions(qn, answers)}
     for w in prov.worth_asking:
         if w.question_id and w.question_id in shown:
-            href = _page_url(request, qn.page_of[w.question_id].id)
+            href = _page_url(request, qn, qn.page_of[w.question_id].id)
             worth.append({"text": words.question(w.question_id), "href": href})
     complete = flow.is_complete(qn, answers)
     a = prov.assessment

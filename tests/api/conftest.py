@@ -1,5 +1,5 @@
 """API fixtures: a fresh SQLite store per test (copied from one migrated, seeded template
-per worker), the app pointed at it, and API keys for a few demo organisations."""
+per worker), an app made on it by the factory, and API keys for a few demo organisations."""
 
 from __future__ import annotations
 
@@ -9,13 +9,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import select
 
-from api.app import app
-from api.limits import RateLimiter
+from api.app import create_app
 from triage.casework.apikeys import create_key, find_organisation
 from triage.casework.demo import seed_demo
+from triage.settings import Settings
 from triage.store.db import Database
 from triage.store.models import Agency
 
@@ -69,13 +70,17 @@ def keys(db: Database) -> Keys:
     return Keys(h_key, g_key, a_key, agency.organisation_id, hospital.id, h_info.id)
 
 
+def api_app(db: Database | None = None) -> FastAPI:
+    """The real app, on ``db`` if given, without rate limiting (tests of it set their own)."""
+    return create_app(Settings(api_rate=0), database=db)
+
+
 @pytest.fixture
-def client(db: Database) -> Iterator[TestClient]:
-    """The real app on this test's store, without rate limiting (tests of it set their own)."""
-    app.state.database = db
-    app.state.rate_limiter = RateLimiter(rate=0, burst=1)
-    try:
-        yield TestClient(app, raise_server_exceptions=False)
-    finally:
-        del app.state.database
-        del app.state.rate_limiter
+def app(db: Database) -> FastAPI:
+    """The real app on this test's store, without rate limiting."""
+    return api_app(db)
+
+
+@pytest.fixture
+def client(app: FastAPI) -> TestClient:
+    return TestClient(app, raise_server_exceptions=False)

@@ -7,9 +7,9 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from api import app as app_module
 from api.limits import DEFAULT_MAX_BODY
 from tests.api.conftest import Keys
+from triage.engine.engine import Engine
 
 PROBLEM = "application/problem+json"
 
@@ -30,6 +30,10 @@ def test_wrong_method_is_a_405_problem_with_allow(client: TestClient) -> None:
     r = client.delete("/v1/assessments")
     _is_problem(r, 405)
     assert r.headers["allow"] == "POST"
+    # Also for a route of an included router (FastAPI keeps those whole, behind one entry).
+    r = client.delete("/v1/cases")
+    _is_problem(r, 405)
+    assert r.headers["allow"] == "GET, HEAD, POST"
 
 
 def test_validation_lists_every_field_path(client: TestClient, keys: Keys) -> None:
@@ -66,7 +70,7 @@ def test_crash_is_a_500_problem_without_internals(
         def assess(self, *_: object) -> None:
             raise RuntimeError("internal secret detail in /srv/triage/engine/engine.py")
 
-    monkeypatch.setattr(app_module.Engine, "in_force", classmethod(lambda *_a, **_k: Exploding()))
+    monkeypatch.setattr(Engine, "in_force", classmethod(lambda *_a, **_k: Exploding()))
     r = client.post("/v1/assessments", json={"as_of": "2026-11-23", "facts": {}})
     body = _is_problem(r, 500)
     assert "secret" not in r.text and "Traceback" not in r.text and "engine.py" not in r.text

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from api.app import app
 from api.limits import RateLimiter
 from tests.api.conftest import Keys
 
@@ -19,7 +19,7 @@ def test_bucket_refills_at_the_rate() -> None:
     assert limiter.take("k") == 0.0 and limiter.take("k") > 0
 
 
-def test_a_key_over_its_limit_gets_429_with_retry_after(client: TestClient, keys: Keys) -> None:
+def test_a_key_over_its_limit_gets_429_with_retry_after(app: FastAPI, client: TestClient, keys: Keys) -> None:
     app.state.rate_limiter = RateLimiter(rate=0.2, burst=2)
     h, other = keys.bearer(keys.hospital), keys.bearer(keys.gp)
     assert [client.get("/v1/cases", headers=h).status_code for _ in range(2)] == [200, 200]

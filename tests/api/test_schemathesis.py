@@ -11,9 +11,7 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 
-from api.app import app
-from api.limits import RateLimiter
-from tests.api.conftest import Keys
+from tests.api.conftest import Keys, api_app
 from triage.store.db import Database
 
 # What the issue asks for is checked: no 5xx, and status, content type, body and headers of every
@@ -23,6 +21,9 @@ from triage.store.db import Database
 # purpose) are not expressible in the schema.
 NOT_CHECKED = [schemathesis.checks.negative_data_rejection, schemathesis.checks.positive_data_acceptance]
 
+# One app for the whole module (schemathesis reads its schema at collection); each test
+# points it at that test's store.
+app = api_app()
 schema = schemathesis.openapi.from_asgi("/openapi.json", app).include(path_regex=r"^/(v1/|healthz|readyz)")
 # The documented examples and random fuzzing; the exhaustive "coverage" phase alone took minutes.
 schema.config.phases.update(phases=["examples", "fuzzing"])
@@ -31,12 +32,10 @@ schema.config.phases.update(phases=["examples", "fuzzing"])
 @pytest.fixture
 def api_key(db: Database, keys: Keys) -> Iterator[str]:
     app.state.database = db
-    app.state.rate_limiter = RateLimiter(rate=0, burst=1)
     try:
         yield keys.hospital
     finally:
         del app.state.database
-        del app.state.rate_limiter
 
 
 @schema.parametrize()

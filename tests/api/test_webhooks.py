@@ -14,8 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import select
 
-from api.app import app
-from tests.api.conftest import LAW_CENTRE, Keys
+from tests.api.conftest import LAW_CENTRE, Keys, api_app
 from tests.api.examples import DISCHARGE_CASE
 from triage.casework.webhooks import DeliveryPolicy, OutboxWorker, set_webhook, signature, verify
 from triage.store.db import Database
@@ -123,15 +122,12 @@ def test_fails_twice_then_delivered_exactly_once_across_a_worker_restart(
 def test_the_apps_background_worker_delivers_across_an_app_restart(
     db: Database, keys: Keys, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from api.limits import RateLimiter
-
     monkeypatch.setenv("TRIAGE_OUTBOX_INTERVAL", "0.05")
     monkeypatch.setenv("TRIAGE_OUTBOX_BASE_DELAY", "0.3")
     secrets: list[str | None] = []
-    app.state.database = db
-    app.state.rate_limiter = RateLimiter(rate=0, burst=1)
+    restarted: Database | None = None
     try:
-        with TestClient(app) as running:  # starts the app's outbox delivery thread
+        with TestClient(api_app(db)) as running:  # starts the app's outbox delivery thread
             _close_a_referral(
                 running, keys, lambda: secrets.append(set_webhook(db, keys.hospital_org_id, receiver.url))
             )
@@ -139,8 +135,8 @@ def test_the_apps_background_worker_delivers_across_an_app_restart(
             while receiver.attempts < 2 and time.monotonic() < deadline:
                 time.sleep(0.02)
         assert receiver.attempts == 2 and not _closed_events(receiver.received)  # stopped between retries
-        app.state.database = Database.from_url(str(db.engine.url))
-        with TestClient(app):  # the app starts again over the same store
+        restarted = Database.from_url(str(db.engine.url))
+        with TestClient(api_app(restarted)):  # a new app starts over the same store
             deadline = time.monotonic() + 10
             while not _closed_events(receiver.received) and time.monotonic() < deadline:
                 time.sleep(0.02)
@@ -151,9 +147,8 @@ def test_the_apps_background_worker_delivers_across_an_app_restart(
         _check_signed(secrets[0], headers, body)
         assert event["data"]["outcome"] == "resolved"
     finally:
-        app.state.database.dispose()
-        del app.state.database
-        del app.state.rate_limiter
+        if restarted is not None:
+            restarted.dispose()
 
 
 def test_two_workers_racing_deliver_each_event_once(

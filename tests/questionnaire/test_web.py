@@ -10,9 +10,11 @@ from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import select
 
+from api.app import create_app
 from tests.questionnaire.personas import DOMESTIC_ABUSE, PERSONAS
 from triage.casework.drafts import DraftStore
 from triage.questionnaire import Questionnaire, flow, load_questionnaire
@@ -21,18 +23,20 @@ from triage.store.models import QuestionnaireDraft
 
 
 @pytest.fixture()
-def client(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
+def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FastAPI]:
     monkeypatch.setenv("TRIAGE_HOME", str(tmp_path))
     monkeypatch.setenv("TRIAGE_AS_OF", "2026-11-23")
-    from api.app import app
-
-    app.state.database = prepare_store(f"sqlite:///{tmp_path / 'store.sqlite3'}")
+    db = prepare_store(f"sqlite:///{tmp_path / 'store.sqlite3'}")
     try:
-        with TestClient(app) as c:
-            yield c
+        yield create_app(database=db)
     finally:
-        app.state.database.dispose()
-        del app.state.database
+        db.dispose()
+
+
+@pytest.fixture()
+def client(app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(app) as c:
+        yield c
 
 
 @pytest.fixture(scope="module")
@@ -209,9 +213,7 @@ def test_no_address_names_a_page_or_question_on_the_domestic_abuse_branch(
     assert seen.titles and not [t for t in seen.titles if "abuse" in t.lower() or "safe" in t.lower()]
 
 
-def test_a_token_works_only_in_its_own_questionnaire(client: TestClient, qn: Questionnaire) -> None:
-    from api.app import app
-
+def test_a_token_works_only_in_its_own_questionnaire(app: FastAPI, client: TestClient, qn: Questionnaire) -> None:
     mine = first_page(client)
     abuse = walk_to(client, qn, DOMESTIC_ABUSE, "family_abuse")
     with TestClient(app) as other:
@@ -248,11 +250,13 @@ def walk_to(client: TestClient, qn: Questionnaire, answers: dict[str, Any], page
     raise AssertionError(f"{page_id} never shown")
 
 
-def test_drafts_hold_codes_only_and_resume_by_code(client: TestClient, qn: Questionnaire, tmp_path: Path) -> None:
+def test_drafts_hold_codes_only_and_resume_by_code(
+    app: FastAPI, client: TestClient, qn: Questionnaire, tmp_path: Path
+) -> None:
     client.post(first_page(client), data={"setting": "gp_practice", "action": "save"})
     saved = client.get("/questionnaire/saved")
     code = re.search(r'app-resume-code">([A-Z0-9-]+)<', saved.text).group(1)  # type: ignore[union-attr]
-    rows = _draft_rows()
+    rows = _draft_rows(app)
     assert len(rows) == 1 and rows[0].code_hash != code and code not in rows[0].code_hash
     assert rows[0].answers == {"setting": "gp_practice"}
     assert not (tmp_path / "questionnaire-drafts").exists()  # in the store, not in files
@@ -263,12 +267,10 @@ def test_drafts_hold_codes_only_and_resume_by_code(client: TestClient, qn: Quest
     assert TOKEN_URL.fullmatch(r.headers["location"])
     assert page_shown(qn, client.get(r.headers["location"]).text) == "screen_areas"
     client.post("/questionnaire/delete")
-    assert _draft_rows() == []
+    assert _draft_rows(app) == []
 
 
-def _draft_rows() -> list[QuestionnaireDraft]:
-    from api.app import app
-
+def _draft_rows(app: FastAPI) -> list[QuestionnaireDraft]:
     with app.state.database.transaction() as s:
         return list(s.exec(select(QuestionnaireDraft)))
 

@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 from fastapi.testclient import TestClient
 
-from api.app import app
+from api.app import create_app
 from tests.store.conftest import DEMO_PASSWORD, actor
 from tests.store.helpers import make_case
 from triage.casework import referrals
@@ -22,10 +22,8 @@ from triage.store.models import Agency
 
 @pytest.fixture
 def client(db: Database) -> Iterator[TestClient]:
-    app.state.database = db
-    with TestClient(app, base_url="https://testserver") as c:
+    with TestClient(create_app(database=db), base_url="https://testserver") as c:
         yield c
-    del app.state.database
 
 
 def _csrf(html: str) -> str:

@@ -1,4 +1,4 @@
-"""User accounts: the first administrator of a real deployment, and users added later.
+"""User accounts: the first administrator of a real deployment, users added later, and who may sign in.
 
 Organisations and users are created here, never seeded outside demo mode."""
 
@@ -8,7 +8,7 @@ import re
 
 from sqlmodel import func, select
 
-from triage.casework.passwords import hash_password
+from triage.casework.passwords import hash_password, verify_password
 from triage.store import audit
 from triage.store.db import Database
 from triage.store.errors import InvalidInput
@@ -71,3 +71,24 @@ def create_user(
         s.flush()
         audit.record(s, None, "user.create", detail={"user_id": user.id, "role": role})
         return user
+
+
+def check_password(db: Database, email: str, password: str) -> tuple[User, Organisation] | None:
+    """The active user with this email address and password, and their organisation; else None."""
+    with db.transaction() as s:
+        user = s.exec(select(User).where(User.email == email.strip().lower())).first()
+        if user is None or not user.active or not verify_password(password, user.password_hash):
+            return None
+        org = s.get(Organisation, user.organisation_id)
+        assert org is not None
+        return user, org
+
+
+def active_user(db: Database, user_id: str) -> tuple[User, Organisation] | None:
+    """The user with this id and their organisation, while the user is active; else None."""
+    with db.transaction() as s:
+        user = s.get(User, user_id)
+        if user is None or not user.active:
+            return None
+        org = s.get(Organisation, user.organisation_id)
+        return (user, org) if org else None

@@ -42,4 +42,4 @@ def serve(
     elif user_count(db) == 0:
         typer.echo("triage: no users yet: make the first administrator with `triage users create --role admin`")
     typer.echo(f"triage: serving on http://{host}:{port} (web pages at /, API docs at /docs)")
-    uvicorn.run("api.app:app", host=host, port=port, log_level="info")
+    uvicorn.run("api.app:create_app", factory=True, host=host, port=port, log_level="info")

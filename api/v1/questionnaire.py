@@ -11,7 +11,7 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, Query
 
-from api.web.questionnaire import questionnaire
+from api.deps import AppQuestionnaire
 from triage.questionnaire.model import UNKNOWN_ANSWERS
 
 router = APIRouter(tags=["questionnaire"])
@@ -19,10 +19,10 @@ router = APIRouter(tags=["questionnaire"])
 
 @router.get("/v1/questionnaire")
 def get_questionnaire(
+    qn: AppQuestionnaire,
     lang: str = Query(default="en", pattern=r"^[a-z]{2,3}$", description="Language of the text."),
 ) -> dict[str, Any]:
     """The questionnaire: sections, pages and questions with their wording in ``lang``."""
-    qn = questionnaire()
     try:
         words = qn.wording(lang)
     except KeyError:
