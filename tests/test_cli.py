@@ -90,3 +90,18 @@ def test_users_create_makes_the_first_administrator(tmp_path: Path) -> None:
     assert again.exit_code == 2 and "already exists" in again.output
     listed = runner.invoke(app, ["users", "list", "--database-url", url])
     assert listed.output.splitlines() == ["admin@hjp.example\tadmin\tFictional Health Justice Partnership\tactive"]
+
+
+def test_a_user_created_with_capitals_signs_in_by_any_case(tmp_path: Path) -> None:
+    from triage.casework.accounts import check_password
+    from triage.store.db import Database
+
+    url = f"sqlite:///{tmp_path / 'caps.sqlite3'}"
+    args = ["users", "create", "--email", "Link.Worker@HJP.example", "--name", "Link Worker",
+            "--organisation", "Fictional GP Practice", "--role", "admin", "--password-stdin",
+            "--database-url", url]  # fmt: skip
+    assert runner.invoke(app, args, input="a-long-fictional-password\n").exit_code == 0
+    db = Database.from_url(url)
+    assert check_password(db, "link.worker@hjp.example", "a-long-fictional-password") is not None
+    assert check_password(db, "LINK.WORKER@hjp.example ", "a-long-fictional-password") is not None
+    assert check_password(db, "link.worker@hjp.example", "wrong-password-here") is None

@@ -76,7 +76,7 @@ def create_user(
 def check_password(db: Database, email: str, password: str) -> tuple[User, Organisation] | None:
     """The active user with this email address and password, and their organisation; else None."""
     with db.transaction() as s:
-        user = s.exec(select(User).where(User.email == email.strip().lower())).first()
+        user = s.exec(select(User).where(func.lower(User.email) == email.strip().lower())).first()
         if user is None or not user.active or not verify_password(password, user.password_hash):
             return None
         org = s.get(Organisation, user.organisation_id)
