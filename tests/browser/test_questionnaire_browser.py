@@ -91,7 +91,7 @@ KEY_NEEDS: dict[str, dict[str, tuple[int, str, str, str]]] = {
                       "debt.energy": (3, "urgent", "", "Urgent"),
                       "debt.council_tax": (3, "routine", "", "Routine")},
     "mould_child_asthma": {"housing.disrepair": (3, "urgent", "", "Urgent")},
-    "eviction_interpreter": {"housing.possession_social": (3, "urgent", "2026-11-30", "7 days left")},
+    "eviction_interpreter": {"housing.possession_social": (3, "emergency", "2026-11-30", "7 days left")},
 }  # fmt: skip
 
 
