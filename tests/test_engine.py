@@ -424,3 +424,42 @@ def test_the_question_search_holds_no_contradictions(engine: Engine) -> None:
     contradictions = {c.rule.id for c in engine.compiled.rules if c.rule.then.contradiction is not None}
     held = {plan.rule.rule.id for _, plans in engine.findings.question_groups(AS_OF.toordinal()) for plan in plans}
     assert contradictions and held and not contradictions & held
+
+
+def test_an_assumed_date_keeps_the_need_undated_and_urgent(tmp_path: Path) -> None:
+    """A rule may assume the date its time limit counts from (on_unknown: assume): a refusal whose
+    letter is lost is still a refusal to challenge; the need stands, undated, urgent, date to confirm."""
+    rs = copy_ruleset(tmp_path)
+    add_rules(rs, """
+  - id: test.assumed.date
+    title: Sanction to challenge (test)
+    when:
+      all:
+        - {fact: benefits.sanctioned, equals: true}
+        - {fact: benefits.sanction_decision_date, known: true}
+    then:
+      need:
+        issue: benefits.pip
+        tier: 2
+        urgency: routine
+        deadlines: [{use: mandatory_reconsideration, from_fact: benefits.sanction_decision_date}]
+    source: {title: Test source, url: "https://www.legislation.gov.uk/x", kind: statute}
+    effective_from: 2020-01-01
+    on_unknown:
+      assume: [benefits.sanction_decision_date]
+      reason: The sanction itself is the evidence; its date only counts the month.
+""")
+    engine = Engine(load_ruleset(rs))
+    undated = engine.assess({"benefits": {"sanctioned": True}}, AS_OF)
+    [need] = [n for n in undated.needs if n.issue == "benefits.pip"]
+    assert need.deadlines == [] and need.urgency == "urgent"
+    assert "benefits.sanction_decision_date" in need.to_confirm
+    assert any(r.id == "policy.date_unknown" for r in need.reasons)
+    confirm = {f for n in undated.needs for f in n.to_confirm}
+    assert "benefits.sanction_decision_date" in {q.fact for q in undated.questions[: len(confirm)]}
+    # With the date known (3 November: 3 December, 10 days after 23 November) it is dated as usual.
+    dated = engine.assess({"benefits": {"sanctioned": True, "sanction_decision_date": "2026-11-03"}}, AS_OF)
+    [need] = [n for n in dated.needs if n.issue == "benefits.pip"]
+    assert [str(d.date) for d in need.deadlines] == ["2026-12-03"] and need.to_confirm == []
+    # Nothing known about a sanction: nothing raised.
+    assert engine.assess({"benefits": {"sanctioned": False}}, AS_OF).needs == []

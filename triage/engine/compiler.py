@@ -18,10 +18,10 @@ from typing import Any
 
 from triage.engine.flatten import AS_OF, CASE_MARK
 from triage.facts.catalog import FactSpec
-from triage.rulesets.conditions import Evaluator, facts_of, interpret, possibly, possibly_over, to_durable
+from triage.rulesets.conditions import Evaluator, facts_of, interpret, possibly, to_durable
 from triage.rulesets.loader import RuleSet
 from triage.rulesets.model import Rule
-from triage.rulesets.unknowns import assumed_facts, tested_unknown
+from triage.rulesets.unknowns import assumed_condition, assumed_facts, tested_unknown
 
 CATCH_ALL = "r_case"
 
@@ -87,7 +87,7 @@ def compile_ruleset(ruleset: RuleSet) -> CompiledRuleSet:
     for index, rule in enumerate(ruleset.rules):
         name = f"r{index:04d}"
         assumed = assumed_facts(rule)
-        cond = possibly(rule.condition) if rule.on_unknown == "fire" else possibly_over(rule.condition, assumed)
+        cond = possibly(rule.condition) if rule.on_unknown == "fire" else assumed_condition(rule.condition, assumed)
         start = rule.effective_from.toordinal()
         end = rule.effective_to.toordinal() if rule.effective_to else _FAR_FUTURE
         # The case mark keeps `$nex` tests off durable-rules' own session-state

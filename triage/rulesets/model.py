@@ -356,6 +356,9 @@ class DeadlinePolicy(Strict):
 
     urgent_within_days: int = Field(ge=0, le=365)
     soon_within_days: int = Field(ge=0, le=730)
+    # A time limit whose start date is not known (assumed, "to confirm"): the time
+    # left cannot be counted, so the need is at least this urgent until it is.
+    date_unknown_urgency: Urgency = "urgent"
     min_tier_within_days: int = Field(ge=0)
     min_tier: Tier
     explain: str

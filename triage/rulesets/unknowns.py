@@ -30,8 +30,13 @@ def assumed_facts(rule: Rule) -> frozenset[str]:
     Needs and escalations only (a letter or a contradiction is never guessed):
     the facts the rule tests only as exceptions, and those the catalogue marks
     ``may_not_know``, plus the rule's own ``on_unknown.assume`` and less its
-    ``on_unknown.ask``. If that would leave the rule nothing it needs known,
-    nothing is assumed: a rule must never fire on a case that says nothing.
+    ``on_unknown.ask``. A date is assumed only when the rule names it under
+    ``on_unknown.assume`` (then its "known" guard passes too: a refusal whose
+    letter is lost is still a refusal to challenge, its time limit not yet
+    counted), because a date is often the only evidence of a stage (a
+    reconsideration notice's date shows the reconsideration happened). If that
+    would leave the rule nothing it needs known, nothing is assumed: a rule
+    must never fire on a case that says nothing.
     """
     cond = rule.condition
     read = facts_of(cond)
@@ -40,13 +45,28 @@ def assumed_facts(rule: Rule) -> frozenset[str]:
     if rule.then.kind not in ("need", "escalate"):
         return frozenset()
     chosen = set(exception_facts(cond)) | {f.path for f in read if f.may_not_know}
-    if isinstance(rule.on_unknown, OnUnknown):
-        chosen = (chosen | set(rule.on_unknown.assume)) - set(rule.on_unknown.ask)
     # Only comparisons can pass while unknown; "is X known?" is asked on purpose.
     chosen &= _compared(cond)
+    if isinstance(rule.on_unknown, OnUnknown):
+        chosen = (chosen | set(rule.on_unknown.assume)) - set(rule.on_unknown.ask)
     if not chosen or not _needs_something_known(cond, frozenset(chosen)):
         return frozenset()
     return frozenset(chosen)
+
+
+def assumed_condition(cond: Cond, assumed: frozenset[str]) -> Cond:
+    """``cond`` with the tests of ``assumed`` facts passing while unknown (and a date's "known" guard)."""
+    if isinstance(cond, Known):
+        if cond.known and cond.fact.path in assumed and cond.fact.kind == "date":
+            return Any_((cond, Known(cond.fact, False)))
+        return cond
+    if isinstance(cond, Cmp):
+        return possibly_over(cond, assumed)
+    if isinstance(cond, All):
+        return All(tuple(assumed_condition(i, assumed) for i in cond.items))
+    if isinstance(cond, Any_):
+        return Any_(tuple(assumed_condition(i, assumed) for i in cond.items))
+    raise TypeError("assumed_condition() needs a condition in negation normal form")
 
 
 def _compared(cond: Cond) -> set[str]:
@@ -61,7 +81,7 @@ def _compared(cond: Cond) -> set[str]:
 
 def _needs_something_known(cond: Cond, assumed: frozenset[str]) -> bool:
     """Whether the condition, with ``assumed`` facts passing while unknown, still fails on an empty case."""
-    return interpret(possibly_over(cond, assumed))({}) is not True
+    return interpret(assumed_condition(cond, assumed))({}) is not True
 
 
 def tested_unknown(cond: Cond) -> frozenset[str]:

@@ -43,6 +43,9 @@ def from_fired(ruleset: RuleSet, fired: list[CompiledRule], facts: CaseFacts, as
                 deadline = _deadline(ruleset, c, ref, facts, as_of)
                 if deadline is not None:
                     draft.deadlines.append(deadline)
+                elif ref.from_fact in c.assumed and _missing(facts, ref.from_fact):
+                    definition = ruleset.deadlines.get(ref.use)
+                    draft.undated.append(definition[-1].label if definition else ref.use)
         elif then.escalate is not None:
             found.escalations.append(c)
         elif then.letter is not None:

@@ -45,6 +45,15 @@ def apply_deadlines(policy: Policy, ruleset: RuleSet, drafts: dict[str, Draft]) 
                     Reason.trusted(kind="policy", id="policy.deadlines", source=dpol.source,
                            text=f"{dpol.explain} {why}", effect=effect)
                 )  # fmt: skip
+        if draft.undated:
+            effect = draft.raise_to(None, dpol.date_unknown_urgency)
+            draft.reasons.append(
+                Reason.trusted(kind="policy", id="policy.date_unknown", source=dpol.source,
+                       text=f"{'; '.join(sorted(set(draft.undated)))}: the date it counts from is not known, "
+                            f"so the time left cannot be counted and may be short. Until the date is found "
+                            f"this is treated as {dpol.date_unknown_urgency}.",
+                       effect=effect or "already at least")
+            )  # fmt: skip
         for d in draft.deadlines:
             lead = _lead(ruleset, d)
             if d.status == "passed" and lead is not None and lead.emergency_once_passed:
