@@ -148,3 +148,15 @@ def test_a_period_beginning_with_its_start_counts_that_day_as_day_one() -> None:
     assert apply_period(Period(days=21, beginning_with_start=True), date(2028, 2, 15)) == date(2028, 3, 6)
     with pytest.raises(ValueError, match="beginning_with_start"):
         Period(clear_days=7, beginning_with_start=True)
+
+
+def test_a_deadline_is_never_dated_before_its_not_before_day() -> None:
+    # Prevention duty 56 days before a notice expiring Mon 30 Nov 2026 would be 5 Oct;
+    # the notice was given on 2 Nov, so the duty is dated 2 Nov (HA 1996 s.175(4)).
+    d = _definition(kind="event", period={"days": 56, "before": True})
+    got = compute(d, date(2026, 11, 30), date(2026, 11, 23), not_before=date(2026, 11, 2))
+    assert got.due == date(2026, 11, 2) and got.status == "passed"
+    # A floor earlier than the counted day changes nothing.
+    assert compute(d, date(2027, 2, 11), date(2026, 11, 23), not_before=date(2026, 10, 12)).due == date(2026, 12, 17)
+    # A floor after as_of keeps the deadline open.
+    assert compute(d, date(2026, 12, 1), date(2026, 11, 23), not_before=date(2026, 11, 25)).status == "open"

@@ -97,8 +97,9 @@ def compute(
     start: date,
     as_of: date,
     acas: tuple[date | None, date | None] = (None, None),
+    not_before: date | None = None,
 ) -> Computed:
-    """Compute ``definition`` from ``start`` for the day ``as_of``."""
+    """Compute ``definition`` from ``start`` for the day ``as_of``, never dated before ``not_before``."""
     due = apply_period(definition.period, start)
     if definition.period.acas_extension:
         window = definition.acas_after_certificate
@@ -108,6 +109,8 @@ def compute(
                 " load it through the rule set, which resolves it from its parameters"
             )
         due = acas_extended(due, *acas, after_certificate=window)
+    if not_before is not None and due < not_before:
+        due = not_before
     late_limit = apply_period(definition.late.period, start) if definition.late else None
     status: Status
     if due >= as_of:

@@ -6,14 +6,16 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field
 
-from triage.facts.common import Day, Section, Tri, fact, not_before, zero_or_a_hundredth
+from triage.facts.common import Count, Day, Section, Tri, fact, not_before, zero_or_a_hundredth
 
 Tenure = Literal[
     "private_rented", "council", "housing_association", "owner_mortgage", "owner_outright",
     "temporary_accommodation", "lodger", "supported", "no_fixed_abode", "other",
 ]  # fmt: skip
 NoticeType = Literal["section_8_form_3a", "section_21", "notice_seeking_possession", "notice_to_quit", "other"]
-Ground = Literal["ground_1", "ground_1a", "ground_8", "ground_10", "ground_11", "ground_14", "asb", "other"]
+Ground = Literal[
+    "ground_1", "ground_1a", "ground_7a", "ground_8", "ground_10", "ground_11", "ground_14", "asb", "other",
+]  # fmt: skip
 
 
 class Housing(Section):
@@ -39,6 +41,10 @@ class Housing(Section):
     homeless_tonight: Tri = fact("Does the person have nowhere safe to stay tonight?")
     sofa_surfing: Tri = fact("Is the person staying with friends or family temporarily?")
     asked_to_leave: Tri = fact("Has the person been asked to leave where they are staying?")
+    stay_end_date: Day = fact(
+        "When must the person leave where they are staying (friends, family or anyone else letting them stay)?"
+    )
+    in_refuge: Tri = fact("Is the person staying in a refuge for people escaping domestic abuse?")
     leaving_institution: Tri = fact("Is the person leaving hospital, prison or care with no home?")
     homelessness_decision_date: Day = fact(
         "When did the council send a decision on a homeless application the person disagrees with?"
@@ -66,6 +72,18 @@ class Housing(Section):
     harassment_by_landlord: Tri = fact("Is the landlord harassing or threatening the person?")
     utilities_cut_by_landlord: Tri = fact("Has the landlord cut off gas, electricity or water?")
     mortgage_arrears: Tri = fact("Is the person behind on mortgage or secured loan payments?")
+    notice_in_writing: Tri = fact("Was the notice to leave given in writing?")
+    notice_given_days: Count = fact("How many days' notice to leave was the person given?", may_not_know=True)
+    shares_with_resident_landlord: Tri = fact(
+        "Does the person share a kitchen, bathroom or living room with the landlord (or the landlord's family),"
+        " who live there too?",
+        may_not_know=True,
+    )
+    public_sector_hostel: Tri = fact(
+        "Is it a hostel (rooms that are not self-contained) run by the council, a housing association or a"
+        " housing charity?",
+        may_not_know=True,
+    )
     notice_served_during_breathing_space: Tri = fact(
         "Was the notice served while the person was in a debt Breathing Space?", may_not_know=True
     )

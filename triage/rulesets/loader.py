@@ -349,6 +349,10 @@ def _cross_check(
                         f"then.need.deadlines: from_fact {ref.from_fact} is not tested in `when`"
                         " (test it with known: true so the deadline has a date)"
                     )
+                if ref.not_before is not None:
+                    floor = FACTS.get(ref.not_before)
+                    if floor is None or floor.kind != "date":
+                        bad(f"then.need.deadlines: not_before {ref.not_before!r} is not a date fact")
         if t.escalate:
             issues += t.escalate.applies_to.issues
             for area in t.escalate.applies_to.areas:

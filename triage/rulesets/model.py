@@ -65,10 +65,16 @@ class Dated(Strict):
 
 
 class DeadlineRef(Strict):
-    """Use the deadline parameter ``use``, counted from the date fact ``from_fact``."""
+    """Use the deadline parameter ``use``, counted from the date fact ``from_fact``.
+
+    ``not_before`` names a date fact the deadline can never fall before (when
+    that fact is known): a duty that starts "56 days before the notice expires"
+    cannot start before the notice was given.
+    """
 
     use: str
     from_fact: str
+    not_before: str | None = None
 
 
 class NeedThen(Strict):

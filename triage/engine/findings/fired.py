@@ -74,7 +74,11 @@ def _deadline(ruleset: RuleSet, c: CompiledRule, ref: DeadlineRef, facts: CaseFa
     if definition is None:
         return None
     acas = (facts.employment.acas_ec_start_date, facts.employment.acas_certificate_date)
-    got = compute(definition, start, as_of, acas)
+    floor = None
+    if ref.not_before is not None:
+        floor_section, floor_name = ref.not_before.split(".")
+        floor = getattr(getattr(facts, floor_section), floor_name)
+    got = compute(definition, start, as_of, acas, floor)
     return Deadline.trusted(
         date=got.due,
         label=definition.label,
