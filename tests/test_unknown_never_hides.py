@@ -37,9 +37,13 @@ def _positive(cond: Cond) -> set[str]:
     return out
 
 
-def _anchors(rule: Rule) -> set[str]:
-    """Facts that are evidence of the problem: tested positively, not exceptions, not "may not know"."""
+def _anchors(rule: Rule, events: set[str]) -> set[str]:
+    """Facts that are evidence of the problem: tested positively, not exceptions, not "may not know";
+    and the date of an event the need is dated by (a hearing listed, an exclusion: the date is the
+    evidence that it happened or will)."""
     anchors = {p for p in _positive(rule.condition) if not FACTS[p].may_not_know} - set(exception_facts(rule.condition))
+    if rule.then.need is not None:
+        anchors |= {d.from_fact for d in rule.then.need.deadlines if d.use in events}
     if isinstance(rule.on_unknown, OnUnknown):
         anchors |= set(rule.on_unknown.ask)
     return anchors
@@ -56,6 +60,7 @@ def _leaves(facts: dict[str, Any]) -> list[tuple[str, str]]:
 
 def test_one_unknown_fact_never_hides_a_need(engine: Engine) -> None:
     rules = {r.id: r for r in engine.ruleset.rules}
+    events = {i for i, versions in engine.ruleset.deadlines.items() if versions[0].kind == "event"}
     cases = load_golden(engine.ruleset.root)
     problems: list[str] = []
     checked = 0
@@ -72,7 +77,7 @@ def test_one_unknown_fact_never_hides_a_need(engine: Engine) -> None:
             folded = {r.text for n in after.needs for r in n.reasons if r.id == "policy.alternatives"}
             for need in before.needs:
                 why = {r.id for r in need.reasons if r.id in rules}
-                if any(path in _anchors(rules[rid]) for rid in why):
+                if any(path in _anchors(rules[rid], events) for rid in why):
                     continue  # evidence of the problem itself: asked, never assumed
                 got = now.get(need.issue)
                 if got is None and any(need.issue_label in t for t in folded):
