@@ -34,6 +34,8 @@ Checks (code: severity):
 * ``no-tier1-resources`` (warning; error when a rule can put the issue at
   tier 1): an issue in the taxonomy with no self-help resource.
 * ``unused-deadline`` (info): a deadline parameter no rule uses.
+* ``unknown-hides-need`` (warning) and ``no-date-unknown-path`` (warning): see
+  ``triage.audit.lint_unknowns``.
 """
 
 from __future__ import annotations
@@ -56,25 +58,8 @@ from triage.rulesets.loader import RuleSet, RuleSetError, load_ruleset
 from triage.rulesets.model import URGENCY_ORDER, DeadlineDef, Rule, Source
 from triage.rulesets.yaml_lines import YamlFileError, load_yaml
 
-Severity = Literal["error", "warning", "info"]
-SEVERITY_ORDER: dict[str, int] = {"error": 0, "warning": 1, "info": 2}
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One lint finding. ``rule_id`` is a rule, deadline or issue id, or ``None``."""
-
-    file: str
-    line: int
-    rule_id: str | None
-    severity: Severity
-    code: str
-    message: str
-
-    def __str__(self) -> str:
-        rid = f" {self.rule_id}:" if self.rule_id else ""
-        return f"{self.file}:{self.line}: {self.severity}: [{self.code}]{rid} {self.message}"
-
+from triage.audit.lint_finding import SEVERITY_ORDER, Finding, Severity
+from triage.audit.lint_unknowns import check_unknowns
 
 @dataclass
 class LintReport:
@@ -464,6 +449,10 @@ def lint(root: Path | str | None = None, questionnaire: set[str] | bool | None =
                      "API's CaseFacts model only")
     findings += check_facts(rules, q_facts, api_facts())
     findings += check_never_fires(rules)
+    by_id: dict[str, list[DeadlineDef]] = {}
+    for d in deadlines:
+        by_id.setdefault(d.id, []).append(d)
+    findings += check_unknowns(rules, by_id)
     findings += check_shadowing(rules)
     findings += check_sources(rules, deadlines)
     findings += check_dates(rules, deadlines)
