@@ -160,3 +160,39 @@ def test_a_deadline_is_never_dated_before_its_not_before_day() -> None:
     assert compute(d, date(2027, 2, 11), date(2026, 11, 23), not_before=date(2026, 10, 12)).due == date(2026, 12, 17)
     # A floor after as_of keeps the deadline open.
     assert compute(d, date(2026, 12, 1), date(2026, 11, 23), not_before=date(2026, 11, 25)).status == "open"
+
+
+def test_then_counts_a_second_period_from_deemed_service() -> None:
+    # CPR 6.14 and 10.3: claim form posted Fri 13 Nov 2026; business days after: Mon 16 (1),
+    # Tue 17 (2) = deemed service; 14 days after service: Tue 1 Dec 2026.
+    cpr = Period(working_days=2, then=Period(days=14))
+    assert apply_period(cpr, date(2026, 11, 13)) == date(2026, 12, 1)
+    # Posted Wed 23 Dec 2026: Thu 24 (1); Fri 25 (Christmas), Sat 26, Sun 27 and Mon 28
+    # (Boxing Day substitute) are not business days; Tue 29 (2); + 14 days = Tue 12 Jan 2027.
+    assert apply_period(cpr, date(2026, 12, 23)) == date(2027, 1, 12)
+    # Posted on a Saturday: Mon (1), Tue (2), so Sat 14 Nov 2026 is deemed served Tue 17 Nov too.
+    assert apply_period(cpr, date(2026, 11, 14)) == date(2026, 12, 1)
+    # UC migration: the earliest deadline day (notice + 3 months), then the month beginning
+    # with it: notice 30 Nov 2026 -> 28 Feb 2027 (no 30 Feb) -> 28 Feb + 1 month - 1 day = 27 Mar 2027.
+    final = Period(months=3, then=Period(months=1, beginning_with_start=True))
+    assert apply_period(final, date(2026, 11, 30)) == date(2027, 3, 27)
+    with pytest.raises(ValueError, match="then counts forward only"):
+        Period(days=56, before=True, then=Period(days=1))
+    with pytest.raises(ValueError, match="then counts forward only"):
+        Period(days=1, then=Period(days=2, before=True))
+
+
+def test_a_late_route_with_no_outer_limit_stays_open() -> None:
+    late = {
+        "label": "Late appeal (the tribunal may extend time)", "urgency": "emergency",
+        "reason": "The tribunal can extend time on reasons; every day of delay counts.",
+        "source": {"title": "Test late", "url": "https://example.org/y", "kind": "regulation"},
+    }  # fmt: skip
+    d = _definition(period={"days": 3}, late=late)
+    start = date(2026, 11, 19)
+    assert compute(d, start, date(2026, 11, 22)).status == "open"
+    got = compute(d, start, date(2026, 11, 23))
+    assert got.status == "late_route" and got.late_limit is None and got.operative == date(2026, 11, 22)
+    assert compute(d, start, date(2030, 1, 1)).status == "late_route"
+    with pytest.raises(ValueError, match="an urgency needs a reason"):
+        _definition(late={**late, "reason": None})

@@ -463,3 +463,59 @@ def test_an_assumed_date_keeps_the_need_undated_and_urgent(tmp_path: Path) -> No
     assert [str(d.date) for d in need.deadlines] == ["2026-12-03"] and need.to_confirm == []
     # Nothing known about a sanction: nothing raised.
     assert engine.assess({"benefits": {"sanctioned": False}}, AS_OF).needs == []
+
+
+ASYLUM_SUPPORT = {"immigration": {"concern": True, "asylum_support_refused": True,
+                                  "asylum_support_decision_date": "2026-11-20",
+                                  "asylum_support_accommodation": True}}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("person", "says"),
+    [
+        ({"passported_benefit": True}, "likely eligible: a passporting benefit"),
+        ({"passported_benefit": False, "gross_monthly_income": 1500},
+         "gross income £1,500 a month is within the £2,657 limit"),
+        ({}, "not known yet"),
+    ],
+)  # fmt: skip
+def test_a_legal_aid_reason_says_which_part_of_the_means_test_holds(
+    engine: Engine, person: dict[str, Any], says: str
+) -> None:
+    a = engine.assess({**ASYLUM_SUPPORT, "person": person}, AS_OF)
+    [need] = a.needs
+    assert need.legal_aid and need.legal_aid.startswith("LASPO 2012 Sch 1 Pt 1 para 31")
+    [r] = [r for r in need.reasons if r.id == "immigration.asylum_support.legal_aid"]
+    assert "Means test: " in r.effect and says in r.effect
+
+
+def test_income_over_the_limit_says_legal_aid_is_unlikely(engine: Engine) -> None:
+    a = engine.assess({**ASYLUM_SUPPORT, "person": {"passported_benefit": False, "gross_monthly_income": 3000}}, AS_OF)
+    [need] = a.needs
+    assert need.legal_aid is None
+    [r] = [r for r in need.reasons if r.id == "policy.legal_aid_means"]
+    assert "para 31" in r.text and "likely not eligible: gross income £3,000 a month is over the £2,657 limit" in r.text
+
+
+def test_a_late_route_with_no_outer_limit_is_named_and_has_its_own_urgency(engine: Engine) -> None:
+    facts = {"immigration": {**ASYLUM_SUPPORT["immigration"], "asylum_support_decision_date": "2026-11-19"}}
+    [need] = engine.assess(facts, AS_OF).needs
+    [d] = need.deadlines
+    assert d.status == "late_route" and d.late_limit is None
+    assert need.late and need.urgency == "emergency"
+    [r] = [r for r in need.reasons if r.id == "policy.late_route"]
+    assert "Late route open: Late appeal" in r.text and "no fixed outer limit" in r.text
+
+
+def test_only_linked_needs_are_lifted_by_the_cluster(engine: Engine) -> None:
+    facts = {
+        "person": {"passported_benefit": False, "gross_monthly_income": 3000},
+        "debt": {"concern": True, "priority_debts": ["rent"], "council_tax_stage": "reminder"},
+        "benefits": {"concern": True, "housing_costs_shortfall": True},
+        "family": {"concern": True, "child_arrangements_dispute": True, "child_arrangements_application": False},
+    }
+    tiers = {n.issue: n.tier for n in engine.assess(facts, AS_OF).needs}
+    assert tiers == {"debt.priority_arrears": 3, "debt.council_tax": 3, "benefits.housing_costs": 3,
+                     "family.child_arrangements": 1}  # fmt: skip
+    two = {**facts, "benefits": {"concern": False}}
+    assert {n.issue: n.tier for n in engine.assess(two, AS_OF).needs}["debt.council_tax"] == 1

@@ -81,15 +81,22 @@ _TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
 def _period(d: Any) -> str:
-    p = d.period
+    return _describe_period(d.period)
+
+
+def _describe_period(p: Any) -> str:
     parts = [f"{getattr(p, u)} {u.replace('_', ' ')}" for u in ("months", "weeks", "days", "working_days", "clear_days")
              if getattr(p, u) is not None]  # fmt: skip
     if p.less_days:
         parts.append(f"less {p.less_days} days")
+    if p.beginning_with_start:
+        parts.append("beginning with the start day")
     if p.before:
         parts.append("before")
     if p.skip_sundays_and_bank_holidays:
         parts.append("skipping Sundays and bank holidays")
+    if p.then is not None:
+        parts.append(f"then {_describe_period(p.then)}")
     return ", ".join(parts)
 
 

@@ -13,6 +13,8 @@ def _deadline_cell(need: Need) -> str:
             return f"{d.date} ({d.status})"
         return "-"
     d = min(live, key=lambda d: d.days_left)
+    if d.status == "late_route" and d.late_limit is None:
+        return f"{d.date} (passed; late route, no fixed limit)"
     when = d.late_limit if d.status == "late_route" else d.date
     return f"{when} ({d.days_left} days{', late route' if d.status == 'late_route' else ''})"
 
@@ -42,7 +44,9 @@ def render(a: Assessment) -> str:
         if n.legal_aid:
             lines.append(f"   Legal aid scope: {n.legal_aid}")
         for d in n.deadlines:
-            extra = f"; late route until {d.late_limit}" if d.status == "late_route" else ""
+            extra = ""
+            if d.status == "late_route":
+                extra = f"; late route until {d.late_limit}" if d.late_limit else "; late route, no fixed limit"
             lines.append(f"   Deadline {d.date}: {d.label} [{d.status}{extra}] "
                          f"- {d.source[0].title}")  # fmt: skip
         for reason in n.reasons:

@@ -2,8 +2,8 @@
 
 A deadline that has already passed is not dropped: it becomes a *late route*
 (the later absolute limit, for example 13 months for a late mandatory
-reconsideration) or, past that too, *expired*, which the routing policy
-escalates to specialist help.
+reconsideration, or no fixed limit where a tribunal may extend time) or, past
+that too, *expired*, which the routing policy escalates to specialist help.
 """
 
 from __future__ import annotations
@@ -35,7 +35,9 @@ def apply_period(period: Period, start: date) -> date:
             raise ValueError("clear_days cannot be counted backwards")
         end = clear_days_after(start, period.clear_days, period.skip_sundays_and_bank_holidays)
     # A period "beginning with" its start counts the start as its first day.
-    return end - timedelta(days=period.less_days + period.beginning_with_start)
+    end -= timedelta(days=period.less_days + period.beginning_with_start)
+    # A second period counted on from the day the first ends (deemed service, then the time to respond).
+    return apply_period(period.then, end) if period.then is not None else end
 
 
 def after(period: Duration, start: date) -> date:
@@ -111,13 +113,15 @@ def compute(
         due = acas_extended(due, *acas, after_certificate=window)
     if not_before is not None and due < not_before:
         due = not_before
-    late_limit = apply_period(definition.late.period, start) if definition.late else None
+    late = definition.late
+    late_limit = apply_period(late.period, start) if late is not None and late.period is not None else None
     status: Status
     if due >= as_of:
         status = "open"
     elif definition.kind == "event":
         status = "passed"
-    elif late_limit is not None and late_limit >= as_of:
+    elif late is not None and (late_limit is None or late_limit >= as_of):
+        # No outer limit: a late route stays open, the court or tribunal deciding on reasons.
         status = "late_route"
     else:
         status = "expired"

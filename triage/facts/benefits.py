@@ -33,6 +33,9 @@ class Benefits(Section):
     appeal_lodged: Tri = fact("Has the person lodged an appeal with the tribunal?", may_not_know=True)
     tribunal_hearing_date: Day = fact("When is the benefit tribunal hearing?")
     upper_tribunal: Tri = fact("Does the case involve an appeal to the Upper Tribunal?")
+    ftt_permission_refused_date: Day = fact(
+        "When did the First-tier Tribunal send its refusal of permission to appeal to the Upper Tribunal?"
+    )
     uc_claimant: Tri = fact("Does the person claim Universal Credit?")
     wca_stage: WcaStage | None = fact("Where is the work capability assessment up to?")
     uc50_due_date: Day = fact("When must the UC50 questionnaire go back?")
@@ -45,6 +48,10 @@ class Benefits(Section):
     hardship_payment: Tri = fact("Is the person getting a hardship payment?")
     migration_notice: Tri = fact("Has the person had a letter telling them to move to Universal Credit?")
     migration_notice_date: Day = fact("What date is on the move-to-Universal-Credit letter?")
+    migration_deadline_day: Day = fact(
+        "What deadline day does the move-to-Universal-Credit letter give to claim "
+        "(or the later day, if DWP moved it)?"
+    )
     housing_costs_shortfall: Tri = fact("Does Housing Benefit or the UC housing element fall short of the rent?")
     hb_decision_date: Day = fact("What date is on the Housing Benefit decision being challenged?")
     overpayment_recovery: Tri = fact("Is an overpayment of benefit being taken back?")
@@ -55,4 +62,5 @@ class Benefits(Section):
     no_income_now: Tri = fact("Is the person left with no money for food or bills?")
 
     _pip2_due = not_before("pip2_due_date", "pip2_sent_date")
+    _migration_deadline = not_before("migration_deadline_day", "migration_notice_date")
     _appeal_hearing = not_before("tribunal_hearing_date", "mr_notice_date")

@@ -13,5 +13,12 @@ class CommunityCare(Section):
     assessment_refused: Tri = fact("Has the council refused or delayed a care needs assessment?")
     assessment_requested_date: Day = fact("When was the care needs assessment asked for?")
     carer_breakdown: Tri = fact("Is the person's carer (or the person as a carer) at breaking point?")
+    carer_unavailable: Tri = fact(
+        "Has the person's only carer suddenly become unable to care for them (ill, in hospital, died or left)?"
+    )
+    care_cut_without_review: Tri = fact(
+        "Has the council cut the person's care package without a review or reassessment?"
+    )
+    harm_since_care_cut: Tri = fact("Has the person had falls or other harm since the care was cut?")
     carer_assessment_refused: Tri = fact("Has a carer's assessment been refused or not offered?")
     aftercare_refused_or_charged: Tri = fact("Has section 117 aftercare been refused, cut or charged for?")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from triage.facts.common import Day, Pounds, Section, Tri, fact
+from triage.facts.common import Day, Pounds, Section, Tri, fact, not_before
 
 PriorityDebt = Literal[
     "rent", "mortgage", "energy", "water", "council_tax", "magistrates_fine", "tv_licence",
@@ -31,7 +31,15 @@ class Debt(Section):
     enforcement_notice_date: Day = fact("What date is on the bailiffs' notice of enforcement?")
     enforcement_visit: Tri = fact("Have bailiffs visited or said they will visit?")
     county_court_claim: Tri = fact("Has the person received a county court claim form about a debt?")
+    claim_form_posted_date: Day = fact(
+        "What date was the county court claim form posted (the date of issue, when the court posted it)?"
+    )
     claim_form_served_date: Day = fact("When was the county court claim form received?")
+    order_for_sale: Tri = fact(
+        "Has a creditor asked the court to order the sale of the person's home (after a charging order)?"
+    )
+    bankruptcy_petition: Tri = fact("Has a creditor presented a bankruptcy petition against the person?")
+    dro_considered: Tri = fact("Is the person thinking of a debt relief order, or has one been suggested?")
     ccj: Tri = fact("Is there a county court judgment against the person?")
     mental_health_affects_debt: Tri = fact("Is the person's mental health affecting how they deal with debts?")
     mental_health_crisis_treatment: Tri = fact("Is the person receiving mental health crisis treatment?")
@@ -39,4 +47,9 @@ class Debt(Section):
         "Has the energy supplier threatened disconnection or a forced prepayment meter?"
     )
     self_disconnecting: Tri = fact("Is the person going without gas or electricity on a prepayment meter?")
+    support_in_home: Tri = fact(
+        "Does someone living with the person support them at home (a partner, relative or live-in carer)?"
+    )
     cannot_afford_essentials: Tri = fact("Is the person unable to afford food, heating or rent?")
+
+    _claim_received = not_before("claim_form_served_date", "claim_form_posted_date")

@@ -33,5 +33,8 @@ class Immigration(Section):
     )
     asylum_support_refused: Tri = fact("Has asylum support been refused or stopped?")
     asylum_support_decision_date: Day = fact("When did the person receive the asylum support decision?")
+    asylum_support_accommodation: Tri = fact(
+        "Is the asylum support refused or stopped the person's accommodation (not only money)?"
+    )
     nhs_charges_invoice: Tri = fact("Has the hospital sent a bill for NHS treatment as an overseas visitor?")
     treatment_withheld_for_payment: Tri = fact("Is treatment being withheld until the person pays?")

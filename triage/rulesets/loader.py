@@ -217,6 +217,8 @@ def load_ruleset(root: Path | str | None = None) -> RuleSet:
                 rule_parameters[(rule.id, rule.effective_from)] = used
 
     problems += _cross_check(rules, deadlines, taxonomy)
+    if policy is not None:
+        problems += _check_policy(policy, taxonomy, parameters, _rel(root / "policy.yaml", root))
     if problems or meta is None or policy is None:
         raise RuleSetError(problems)
 
@@ -377,6 +379,25 @@ def _cross_check(
                     out.append(
                         Problem(db.file, db.line, did, f"in force at the same time as line {da.line}")
                     )
+    return out
+
+
+def _check_policy(policy: Policy, taxonomy: Taxonomy, parameters: dict[str, Parameter], rel: str) -> list[Problem]:
+    """Names the routing policy uses must exist: cluster areas and issues, means-test facts and limit."""
+    out: list[Problem] = []
+    for link in policy.cluster.links:
+        for area in link.applies_to.areas:
+            if area not in taxonomy.areas:
+                out.append(Problem(rel, 0, None, f"cluster.links.{link.id}: unknown area {area!r}"))
+        for code in link.applies_to.issues:
+            if code not in taxonomy.issues:
+                out.append(Problem(rel, 0, None, f"cluster.links.{link.id}: unknown issue {code!r}"))
+    means = policy.legal_aid_means
+    for name in (means.passported_fact, means.income_fact):
+        if name not in FACTS:
+            out.append(Problem(rel, 0, None, f"legal_aid_means: no fact called {name!r}"))
+    if means.income_limit not in parameters:
+        out.append(Problem(rel, 0, None, f"legal_aid_means.income_limit: no parameter {means.income_limit!r}"))
     return out
 
 

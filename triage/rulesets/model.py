@@ -236,6 +236,11 @@ class Period(Strict):
     ``acas_extension`` applies the ACAS early conciliation clock stop
     (Employment Rights Act 1996 s.207B), with the time after the certificate
     taken from the parameter ``employment.early_conciliation_time_after_certificate``.
+    ``then`` counts a second period on from the day the first one ends, for a
+    limit that runs from a deemed event: a county court claim form is deemed
+    served on the second business day after it was posted (CPR 6.14) and the
+    defendant responds within 14 days after service (CPR 10.3, 15.4), so
+    ``{working_days: 2, then: {days: 14}}``.
     """
 
     months: int | None = Field(default=None, ge=0, le=120)
@@ -248,6 +253,7 @@ class Period(Strict):
     beginning_with_start: bool = False
     before: bool = False
     acas_extension: bool = False
+    then: Period | None = None
 
     @model_validator(mode="after")
     def _one_unit(self) -> Period:
@@ -259,6 +265,9 @@ class Period(Strict):
             raise ValueError("skip_sundays_and_bank_holidays applies to clear_days only")
         if self.beginning_with_start and (self.before or units[0] in ("working_days", "clear_days")):
             raise ValueError("beginning_with_start applies to months, weeks or days counted forward")
+        then = self.then
+        if then is not None and (self.before or then.before or self.acas_extension or then.acas_extension):
+            raise ValueError("then counts forward only, without the ACAS extension")
         return self
 
 
@@ -284,13 +293,29 @@ class Duration(Strict):
 
 
 class LateRoute(Strict):
-    """A later, absolute limit for acting out of time (for example 13 months)."""
+    """A way to act once the usual limit has passed, and until when.
+
+    ``period`` is the later, absolute limit (13 months for a late mandatory
+    reconsideration), counted from the same start as the deadline; none when
+    the law sets no outer limit and a court or tribunal may extend time on
+    reasons (an asylum support appeal, SEC Rules r.5(3)(a) and r.22(6)).
+    ``urgency`` is how urgent acting late is (the routing policy's
+    ``late_route_urgency`` when not given), with its ``reason``.
+    """
 
     label: str
-    period: Period
+    period: Period | None = None
+    urgency: Urgency | None = None
+    reason: str | None = None
     source: Sources
 
     _source_list = field_validator("source", mode="before")(_as_list)
+
+    @model_validator(mode="after")
+    def _urgency_reason(self) -> LateRoute:
+        if self.urgency is not None and not self.reason:
+            raise ValueError("late: an urgency needs a reason")
+        return self
 
 
 class LeadTime(Strict):
@@ -391,21 +416,81 @@ class LatePolicy(Strict):
     _source_list = field_validator("source", mode="before")(_as_list)
 
 
+class ClusterLink(Strict):
+    """Areas (or issues) whose needs one caseworker should hold together, and why."""
+
+    id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
+    applies_to: AppliesTo
+    reason: Annotated[str, Field(min_length=20)]
+    source: Sources
+
+    _source_list = field_validator("source", mode="before")(_as_list)
+
+
 class ClusterPolicy(Strict):
-    """Several problems at once call for casework with one lead agency."""
+    """Several linked problems at once call for casework with one lead agency.
+
+    Only the needs of one link count together (``links``): at least
+    ``min_needs`` of them lift those needs, and only those, to ``min_tier``.
+    A need outside every link (an immigration appeal beside rent arrears)
+    keeps its own tier, since a different specialist holds it.
+    """
 
     min_needs: int = Field(ge=2)
     min_tier: Tier
     explain: str
+    links: Annotated[list[ClusterLink], Field(min_length=1)]
     source: Sources
 
     _source_list = field_validator("source", mode="before")(_as_list)
+
+    @model_validator(mode="after")
+    def _unique_links(self) -> ClusterPolicy:
+        ids = [link.id for link in self.links]
+        if len(ids) != len(set(ids)):
+            raise ValueError("cluster.links: each link needs its own id")
+        return self
+
+
+class LegalAidMeansPolicy(Strict):
+    """What a legal aid reason says about the means test, from the person's answers.
+
+    Every rule that puts a need in legal aid scope "subject to the means test"
+    tests the passporting benefit and gross income facts named here; its reason
+    then says which held: on a passporting benefit, or income within the
+    limit (likely eligible), or income not known (to check). A rule that
+    would have applied but for income over the limit says so too (likely not
+    eligible). ``within`` and ``over`` may use ``{income}`` and ``{limit}``.
+    """
+
+    passported_fact: str
+    income_fact: str
+    income_limit: str
+    passported: Annotated[str, Field(min_length=20)]
+    within: Annotated[str, Field(min_length=20)]
+    unknown: Annotated[str, Field(min_length=20)]
+    over: Annotated[str, Field(min_length=20)]
+    source: Sources
+
+    _source_list = field_validator("source", mode="before")(_as_list)
+
+    @model_validator(mode="after")
+    def _placeholders(self) -> LegalAidMeansPolicy:
+        for name in ("passported", "within", "unknown", "over"):
+            try:
+                getattr(self, name).format(income="1", limit="2")
+            except (KeyError, IndexError, ValueError) as exc:
+                raise ValueError(
+                    f"legal_aid_means.{name}: only {{income}} and {{limit}} may be filled in ({exc})"
+                ) from None
+        return self
 
 
 class Policy(Strict):
     deadlines: DeadlinePolicy
     late: LatePolicy
     cluster: ClusterPolicy
+    legal_aid_means: LegalAidMeansPolicy
     referral_letter_min_tier: Tier = 2
     max_questions: int = Field(default=8, ge=0, le=50)
 

@@ -27,7 +27,7 @@ from triage.engine.findings.cache import FindingsCache
 from triage.engine.findings.fired import from_fired
 from triage.engine.findings.letters import letters_needed
 from triage.engine.findings.needs import needs_of
-from triage.engine.findings.policy import apply_cluster, apply_deadlines, escalate
+from triage.engine.findings.policy import apply_cluster, apply_deadlines, escalate, means_not_met, means_of
 from triage.engine.findings.question_search import questions_worth_asking
 from triage.facts import CaseFacts
 
@@ -45,7 +45,10 @@ def build(
     ruleset = cache.compiled.ruleset
     found = from_fired(ruleset, fired, facts, as_of)
     drafts = found.drafts
-    escalate(drafts, found.escalations, facts)
+    means_policy = ruleset.policy.legal_aid_means
+    means = means_of(means_policy, ruleset, facts, as_of)
+    escalate(drafts, found.escalations, facts, (means_policy, means))
+    means_not_met(cache.compiled.rules, fired, drafts, flat, means_policy, means)
     apply_deadlines(ruleset.policy, ruleset, drafts)
     merge_alternatives(drafts, cache.issue_labels)
     apply_cluster(ruleset.policy.cluster, drafts)
