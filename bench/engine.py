@@ -62,19 +62,26 @@ def _assert_and_collect(handle: int, payload: str) -> list[str]:
     return names
 
 
-def bare_fresh(handle: int, flat: dict[str, Any], sid: str) -> list[str]:
-    """(b): a new session per case: assert, collect the rules that fired, delete the state."""
-    try:
-        return _assert_and_collect(handle, json.dumps({**flat, "sid": sid, "id": sid}))
-    finally:
-        dre.delete_state(handle, sid)
+def bare_fresh(handles: tuple[int, ...], flat: dict[str, Any], sid: str) -> list[str]:
+    """(b): a new session per case in each of the rule set's durable-rules shards: assert, collect
+    the rules that fired, delete the state."""
+    names: list[str] = []
+    payload = json.dumps({**flat, "sid": sid, "id": sid})
+    for handle in handles:
+        try:
+            names += _assert_and_collect(handle, payload)
+        finally:
+            dre.delete_state(handle, sid)
+    return names
 
 
-def bare_reused(handle: int, flat: dict[str, Any], sid: str, fid: str) -> list[str]:
-    """(b2): one open session: assert the case's fact, collect, retract it."""
+def bare_reused(handles: tuple[int, ...], flat: dict[str, Any], sid: str, fid: str) -> list[str]:
+    """(b2): one open session per shard: assert the case's fact, collect, retract it."""
     payload = json.dumps({**flat, "sid": sid, "id": fid})
-    names = _assert_and_collect(handle, payload)
-    dre.retract_fact(handle, payload)
+    names: list[str] = []
+    for handle in handles:
+        names += _assert_and_collect(handle, payload)
+        dre.retract_fact(handle, payload)
     return names
 
 
@@ -89,13 +96,13 @@ def main() -> None:
     seeds = [c.facts for c in load_golden(engine.ruleset.root)]
     cases = generate(args.cases, args.seed, AS_OF, seeds=seeds)
     flats = [flatten(parse_facts(c), AS_OF) for c in cases]
-    print(f"rule set {engine.ruleset.name} {engine.ruleset.version}: "
-          f"{len(engine.ruleset.rules)} rules; {len(cases)} cases; cpus {os.cpu_count()}")
+    handles = engine._runner.handles
+    print(f"rule set {engine.ruleset.name} {engine.ruleset.version}: {len(engine.ruleset.rules)} rules "
+          f"in {len(handles)} durable-rules shards; {len(cases)} cases; cpus {os.cpu_count()}")
 
     # The three ways run in alternating blocks of the same cases, so anything
     # else the machine does slows them alike and the ratios stay fair. (a)
     # keeps only what the agreement check needs, as a streaming caller would.
-    handle = engine._runner._handle
     by_name = engine.compiled.by_name
     rules = engine.compiled.rules
     full: list[tuple[list[str], int]] = []
@@ -110,15 +117,16 @@ def main() -> None:
             a = engine.assess(c, AS_OF)
             full.append((a.rules_fired, len(a.needs)))
         t1 = time.perf_counter()
-        bare.extend(bare_fresh(handle, f, f"bench-{lo + i}") for i, f in enumerate(flats[lo : lo + block]))
+        bare.extend(bare_fresh(handles, f, f"bench-{lo + i}") for i, f in enumerate(flats[lo : lo + block]))
         t2 = time.perf_counter()
-        reused.extend(bare_reused(handle, f, "bench-open", f"bench-{lo + i}")
+        reused.extend(bare_reused(handles, f, "bench-open", f"bench-{lo + i}")
                       for i, f in enumerate(flats[lo : lo + block]))  # fmt: skip
         t3 = time.perf_counter()
         plain.extend([c.name for c in rules if c.fires(f)] for f in flats[lo : lo + block])
         t4 = time.perf_counter()
         ta, tb, tb2, tc = ta + t1 - t0, tb + t2 - t1, tb2 + t3 - t2, tc + t4 - t3
-    dre.delete_state(handle, "bench-open")
+    for handle in handles:
+        dre.delete_state(handle, "bench-open")
 
     # Where (a) goes beyond (b): time the questions-worth-asking search alone,
     # on the same cases, by wrapping it (the wrapper's cost is in its figure).

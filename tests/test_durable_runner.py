@@ -83,7 +83,7 @@ def fresh_session(engine: Engine) -> Any:
 
     def end() -> None:
         with runner_mod._LOCK:
-            runner_mod._end_session(engine._runner._handle)
+            runner_mod._end_session(engine._runner.group)
 
     end()
     yield
@@ -139,8 +139,11 @@ def test_sessions_are_renewed(own: Engine, spy: _Spy, monkeypatch: pytest.Monkey
     monkeypatch.setattr(runner_mod, "SESSION_CASES", 3)
     cases = _cases(7, 23, own)
     got = [own.assess(c, AS_OF).model_dump_json() for c in cases]
-    assert [len(list(g)) for _, g in itertools.groupby(spy.sids)] == [3, 3, 1]
-    assert spy.deleted == spy.sids[:6:3], "each full session was deleted"
+    shards = len(own._runner.shards)  # each case is asserted once into each shard, in the same session
+    assert [len(list(g)) for _, g in itertools.groupby(spy.sids)] == [3 * shards, 3 * shards, shards]
+    assert spy.deleted == [sid for sid in spy.sids[: 6 * shards : 3 * shards] for _ in range(shards)], (
+        "each full session was deleted in every shard"
+    )
     monkeypatch.setattr(runner_mod, "SESSION_CASES", 10_000)
     assert got == [own.assess(c, AS_OF).model_dump_json() for c in cases]
 
@@ -172,7 +175,7 @@ def test_a_failure_inside_a_case_discards_the_session(
     spy.fail_next = where
     with pytest.raises(error, match=r"case busy-1: rule set england" if error is EngineError else None):
         own.assess(BUSY, AS_OF)
-    assert spy.deleted == [before], "the session in use was deleted"
+    assert spy.deleted == [before] * len(own._runner.shards), "the session in use was deleted in every shard"
     assert own.assess(QUIET, AS_OF).model_dump_json() == quiet
     assert spy.sids[-1] != before, "the next case opened a new session"
     assert own._runner.session_facts() == []
@@ -187,10 +190,20 @@ def test_a_rule_firing_for_another_cases_facts_is_an_error(own: Engine, spy: _Sp
     assert own._runner.session_facts() == []
 
 
-def test_a_case_beyond_the_rules_engines_limits_is_evaluated_in_python(own: Engine) -> None:
-    """durable-rules' fixed evaluation stack overflows on a fully answered case (error 303)."""
+def test_a_case_beyond_the_rules_engines_limits_is_evaluated_in_python(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """durable-rules' fixed evaluation stack overflows on a fully answered case (error 303) in the rule
+    set registered whole; the engine then answers in Python. In its small shards it does not overflow."""
+    import triage.engine.compiler as compiler_mod
+
     data = full_case()
     flat = flatten(parse_facts(data), AS_OF)
+    sharded = engine._runner.fired(flat, "full-1")
+    assert len(set(sharded) - {"r_case"}) > 50
+    monkeypatch.setattr(compiler_mod, "SHARD_RULES", 10_000)
+    own = Engine(engine.ruleset)
+    assert len(own._runner.shards) == 1
     with pytest.raises(EngineCapacityError, match=r"case full-1: .*error code: 303 \(the case matches more rule tests"):
         own._runner.fired(flat, "full-1")
     a = own.assess(data, AS_OF)
@@ -223,3 +236,34 @@ def test_amounts_below_a_hundredth_are_refused_before_the_rules_engine(own: Engi
         parse_facts({section: {name: 0.00001}})
     for value in (0, 0.01, 12.5):
         own._runner.fired(flatten(parse_facts({section: {name: value}}), AS_OF))
+
+
+def test_many_unknown_tests_under_one_node_do_not_crash_the_rules_engine(tmp_path: Path) -> None:
+    """durable-rules 2.0.28 keeps a node's `$nex` children in a 128-entry list and checks the bound
+    one entry too late: the 129th overwrote memory and the process died (SIGSEGV) when the rule
+    set was registered. The engine registers its rules in shards of at most ``SHARD_RULES``, so 150
+    rules each testing a different fact as unknown under the same first test register and fire.
+    Run in a child process, so a regression fails this test rather than killing the suite."""
+    from tests.rulesets_util import RULE, add_rules, copy_ruleset
+
+    rs = copy_ruleset(tmp_path)
+    paths = [p for p, s in FACTS.items() if s.section != "benefits" and s.kind != "set"][:150]
+    assert len(paths) == 150
+    add_rules(rs, "".join(
+        RULE.format(rid=f"test.unknown.{i}", start="2020-01-01",
+                    when=json.dumps({"all": [{"fact": "benefits.sanctioned", "equals": True},
+                                             {"fact": p, "unknown": True}]}))
+        for i, p in enumerate(paths)
+    ))  # fmt: skip
+    script = (
+        "import sys; from datetime import date; from pathlib import Path; "
+        "from triage.engine.engine import Engine; from triage.rulesets.loader import load_ruleset; "
+        f"e = Engine(load_ruleset(Path({str(rs)!r}))); "
+        f"a = e.assess({{'benefits': {{'sanctioned': True}}, 'person': {{'age': 40}}}}, date(2026, 11, 23)); "
+        "print(sum(r.startswith('test.unknown.') for r in a.rules_fired))"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
+                          cwd=Path(__file__).resolve().parents[1])  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    # Every rule fires but the one whose fact (person.age) is known.
+    assert int(done.stdout.strip()) == 150 - ("person.age" in paths)

@@ -24,6 +24,8 @@ from triage.rulesets.model import Rule
 from triage.rulesets.unknowns import assumed_condition, assumed_facts, tested_unknown
 
 CATCH_ALL = "r_case"
+# Rules per durable-rules rule set (see CompiledRuleSet.shards).
+SHARD_RULES = 64
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,35 @@ class CompiledRuleSet:
     @property
     def json(self) -> str:
         return json.dumps(self.durable, sort_keys=True)
+
+    def shards(self, size: int | None = None) -> tuple[CompiledRuleSet, ...]:
+        """The rules in durable-rules rule sets of at most ``size`` rules each, every one with the catch-all.
+
+        durable-rules 2.0.28 keeps each node's ``$nex`` ("unknown") children in
+        a 128-entry list and checks the bound one entry too late (rete.c
+        ``linkAlpha``, ``NEXT_LIST_LENGTH``): the 129th overwrites memory and
+        the process dies when the rule set is registered; a node also holds at
+        most 16 rules ending on it. With every missing answer now able to keep
+        a need (``$nex`` in many rules), one rule set of 279 rules crossed it.
+        Small rule sets keep every node far from both limits, whatever the
+        rules say; a case is asserted into each (see ``durable_runner``).
+        """
+        size = size or SHARD_RULES
+        named = list(self.rules)
+        out = []
+        for i in range(0, max(len(named), 1), size):
+            part = named[i : i + size]
+            durable = {CATCH_ALL: self.durable[CATCH_ALL], **{c.name: self.durable[c.name] for c in part}}
+            out.append(
+                CompiledRuleSet(
+                    ruleset=self.ruleset,
+                    name=f"{self.name}_{size}_{i // size}",
+                    rules=tuple(part),
+                    by_name={c.name: c for c in part},
+                    durable=durable,
+                )
+            )
+        return tuple(out)
 
 
 _FAR_FUTURE = date(9999, 12, 31).toordinal()

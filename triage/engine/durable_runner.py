@@ -50,16 +50,18 @@ _CATCH_ALL_PREFIX = f'{{"{CATCH_ALL}":'
 
 
 class _Session:
-    """The open session of one registered rule set (read and changed only under ``_LOCK``)."""
+    """The open session of one compiled rule set, the same id in each of its durable-rules shards
+    (read and changed only under ``_LOCK``)."""
 
-    __slots__ = ("cases", "sid")
+    __slots__ = ("cases", "handles", "sid")
 
     def __init__(self) -> None:
         self.sid = f"s{next(_SESSION_IDS)}"
         self.cases = 0
+        self.handles: set[int] = set()
 
 
-_SESSIONS: dict[int, _Session] = {}  # by rule-set handle
+_SESSIONS: dict[str, _Session] = {}  # by compiled rule-set name (its shards share one session)
 
 
 def _fresh_lock_in_child() -> None:
@@ -112,8 +114,10 @@ def _explain(exc: Exception) -> str:
 class DurableRunner:
     """The durable-rules form of one compiled rule set, registered once per process."""
 
-    def __init__(self, compiled: CompiledRuleSet) -> None:
+    def __init__(self, compiled: CompiledRuleSet, group: str | None = None) -> None:
         self.compiled = compiled
+        # The session this runner's cases go through: shared by the shards of one rule set.
+        self.group = group or compiled.name
         with _LOCK:
             handle = _HANDLES.get(compiled.name)
             if handle is None:
@@ -128,16 +132,25 @@ class DurableRunner:
                 _HANDLES[compiled.name] = handle
         self._handle: int = handle
 
-    def fired(self, flat: dict[str, Any], case_ref: str | None = None) -> list[str]:
-        """Names of the compiled rules that fire for ``flat`` (catch-all included)."""
+    def fired(
+        self, flat: dict[str, Any], case_ref: str | None = None, encoded: str | None = None, last: bool = True
+    ) -> list[str]:
+        """Names of the compiled rules that fire for ``flat`` (catch-all included).
+
+        ``encoded``: ``flat`` already as JSON (a sharded rule set encodes it once for every shard);
+        ``last``: the case's last shard, which counts the case towards renewing the session.
+        """
         handle = self._handle
         names: list[str] = []
         with _LOCK:
-            session = _SESSIONS.get(handle)
+            session = _SESSIONS.get(self.group)
             if session is None:
-                session = _SESSIONS[handle] = _Session()
+                session = _SESSIONS[self.group] = _Session()
+            session.handles.add(handle)
             fid = str(next(_FACT_IDS))
-            payload = json.dumps({**flat, "sid": session.sid, "id": fid})
+            # The case's own session and fact ids, appended to the encoded facts (never empty: the case mark).
+            body = encoded if encoded is not None else json.dumps(flat)
+            payload = f'{body[:-1]}, "sid": "{session.sid}", "id": "{fid}"}}'
             # durable-rules echoes the fact in each message: {"<rule>":{"m":{...,"id": "<fid>"}}}
             mine = f'"id": "{fid}"}}}}}}'
             done = False
@@ -172,15 +185,15 @@ class DurableRunner:
             finally:
                 # Anything short of a clean finish (an error, an interruption)
                 # may have left this case's fact or actions behind.
-                session.cases += 1
-                if not done or session.cases >= SESSION_CASES:
-                    _end_session(handle)
+                session.cases += last
+                if not done or (last and session.cases >= SESSION_CASES):
+                    _end_session(self.group)
         return names
 
     def session_facts(self) -> list[Any]:
         """The facts left in the rule set's open session: always none between cases (for checks)."""
         with _LOCK:
-            session = _SESSIONS.get(self._handle)
+            session = _SESSIONS.get(self.group)
             if session is None:
                 return []
             return list(json.loads(_dre.get_facts(self._handle, session.sid)))
@@ -193,12 +206,13 @@ class DurableRunner:
         )
 
 
-def _end_session(handle: int) -> None:
-    """Delete the rule set's open session (under ``_LOCK``); its next case opens a new one."""
-    session = _SESSIONS.pop(handle, None)
+def _end_session(group: str) -> None:
+    """Delete the rule set's open session in each of its shards (under ``_LOCK``); its next case opens a new one."""
+    session = _SESSIONS.pop(group, None)
     if session is not None:
-        with contextlib.suppress(Exception):
-            _dre.delete_state(handle, session.sid)
+        for handle in sorted(session.handles):
+            with contextlib.suppress(Exception):
+                _dre.delete_state(handle, session.sid)
 
 
 def _prime(handle: int) -> None:
@@ -219,3 +233,34 @@ def _prime(handle: int) -> None:
         _dre.retract_fact(handle, payload)
     finally:
         _dre.delete_state(handle, sid)
+
+
+class ShardedRunner:
+    """A compiled rule set as several small durable-rules rule sets (``CompiledRuleSet.shards``).
+
+    Each case is asserted into every shard under the same checks as one rule
+    set (its own session, its catch-all firing once, nothing left behind);
+    the rules that fired are the union.
+    """
+
+    def __init__(self, compiled: CompiledRuleSet) -> None:
+        self.compiled = compiled
+        self.group = compiled.name
+        self.shards = tuple(DurableRunner(part, self.group) for part in compiled.shards())
+
+    @property
+    def handles(self) -> tuple[int, ...]:
+        return tuple(r._handle for r in self.shards)
+
+    def fired(self, flat: dict[str, Any], case_ref: str | None = None) -> list[str]:
+        """Names of the compiled rules that fire for ``flat`` (the catch-all once per shard)."""
+        names: list[str] = []
+        encoded = json.dumps(flat)
+        last = len(self.shards) - 1
+        for i, runner in enumerate(self.shards):
+            names += runner.fired(flat, case_ref, encoded, last=i == last)
+        return names
+
+    def session_facts(self) -> list[Any]:
+        """The facts left in the shards' open session: always none between cases (for checks)."""
+        return [fact for runner in self.shards for fact in runner.session_facts()]

@@ -25,7 +25,7 @@ from typing import Any
 from triage.engine.assessment import Assessment
 from triage.engine.batch import forked_map
 from triage.engine.compiler import CATCH_ALL, CompiledRule, CompiledRuleSet, compile_ruleset
-from triage.engine.durable_runner import DurableRunner, EngineCapacityError, EngineError
+from triage.engine.durable_runner import EngineCapacityError, EngineError, ShardedRunner
 from triage.engine.findings import FindingsCache, build
 from triage.engine.flatten import flatten
 from triage.facts import CaseFacts, parse_facts
@@ -47,7 +47,7 @@ class Engine:
     def __init__(self, ruleset: RuleSet) -> None:
         self.ruleset = ruleset
         self.compiled: CompiledRuleSet = compile_ruleset(ruleset)
-        self._runner = DurableRunner(self.compiled)
+        self._runner = ShardedRunner(self.compiled)
         # What assembling assessments builds once and reuses, for as long as this engine lives.
         self.findings = FindingsCache(self.compiled)
 

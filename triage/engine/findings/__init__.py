@@ -48,7 +48,7 @@ def build(
     means_policy = ruleset.policy.legal_aid_means
     means = means_of(means_policy, ruleset, facts, as_of)
     escalate(drafts, found.escalations, facts, (means_policy, means))
-    means_not_met(cache.compiled.rules, fired, drafts, flat, means_policy, means)
+    means_not_met(cache.means_tested, fired, drafts, flat, means_policy, means)
     apply_deadlines(ruleset.policy, ruleset, drafts)
     merge_alternatives(drafts, cache.issue_labels)
     apply_cluster(ruleset.policy.cluster, drafts)

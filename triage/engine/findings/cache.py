@@ -6,6 +6,7 @@ from typing import Any
 
 from triage.engine.assessment import Question, ResourceLink, RuleSetRef
 from triage.engine.compiler import CompiledRuleSet
+from triage.engine.findings.policy import means_tested_rules
 from triage.engine.findings.plans import Group, Plan, make_question, question_groups
 
 # Bounds for a replay over many distinct days.
@@ -26,6 +27,8 @@ class FindingsCache:
         ruleset = compiled.ruleset
         # The (immutable) reference to the rule set every assessment carries.
         self.ruleset_ref = RuleSetRef.trusted(name=ruleset.name, version=ruleset.version, hash=ruleset.hash)
+        # The legal aid escalations subject to the means test (policy.means_not_met reads only these).
+        self.means_tested = means_tested_rules(compiled.rules, ruleset.policy.legal_aid_means)
         # Issue labels, for reasons that name other issues.
         self.issue_labels = {code: issue.label for code, issue in ruleset.taxonomy.issues.items()}
         self._links: dict[str, list[ResourceLink]] = {}

@@ -74,6 +74,11 @@ def _means_tested(c: CompiledRule, policy: LegalAidMeansPolicy) -> bool:
     return esc is not None and bool(esc.legal_aid) and any(f.path == policy.passported_fact for f in c.facts)
 
 
+def means_tested_rules(rules: tuple[CompiledRule, ...], policy: LegalAidMeansPolicy) -> tuple[CompiledRule, ...]:
+    """The legal aid escalations subject to the means test, in rule order."""
+    return tuple(c for c in rules if _means_tested(c, policy))
+
+
 def escalate(
     drafts: dict[str, Draft],
     escalations: list[CompiledRule],
@@ -108,7 +113,7 @@ def means_not_met(
     flat: dict[str, Any],
     policy: LegalAidMeansPolicy,
     means: Means,
-) -> None:
+) -> None:  # ``rules``: the means-tested escalations (means_tested_rules)
     """Income over the limit: say so on each need a legal aid rule would have covered on a passporting benefit.
 
     Such a need keeps its tier and is not marked in scope; the reason tells
@@ -121,7 +126,7 @@ def means_not_met(
     passported = {**flat, key: True}
     done = {id(c) for c in fired}
     for c in rules:
-        if id(c) in done or not _means_tested(c, policy) or not c.fires(passported):
+        if id(c) in done or not c.fires(passported):
             continue
         esc = c.rule.then.escalate
         assert esc is not None
