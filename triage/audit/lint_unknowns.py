@@ -80,9 +80,9 @@ def _negative(cond: Cond) -> set[str]:
 def _date_unknown_paths(rules: list[Rule], deadlines: Mapping[str, Sequence[DeadlineDef]]) -> list[Finding]:
     """Each act-by time limit counted from a date has a path for when that date is unknown.
 
-    Another rule raising the same issue covers it when it shares a fact the
-    rule tests and does not need the date (it does not read it, tests it as
-    unknown, or assumes it).
+    Another rule raising the same issue covers it when it tests that date as
+    unknown, or shares a fact the rule tests and does not need the date (it
+    does not read it, or assumes it).
     """
     by_issue: dict[str, list[Rule]] = {}
     for r in rules:
@@ -104,7 +104,7 @@ def _date_unknown_paths(rules: list[Rule], deadlines: Mapping[str, Sequence[Dead
             if any(
                 other is not r
                 and not _needs_known(other, date_fact)
-                and (mine - {date_fact}) & _compared(other.condition)
+                and (date_fact in tested_unknown(other.condition) or (mine - {date_fact}) & _compared(other.condition))
                 for other in by_issue[need.issue]
             ):
                 continue

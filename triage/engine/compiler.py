@@ -61,7 +61,9 @@ class CompiledRule:
         result = self.evaluate(flat)
         if result is True:
             return True
-        return result is None and bool(self.assumed) and self.possible(flat) is True
+        # An assumed fact's test passes while it is unknown, and an assumed date's "known" guard
+        # too: then the plain condition is unknown or (that guard) false.
+        return bool(self.assumed) and self.possible(flat) is True
 
 
 @dataclass(frozen=True)

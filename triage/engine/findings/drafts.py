@@ -29,8 +29,9 @@ class Draft:
     legal_aid: str | None = None
     # Unknown facts a rule that raised this need fired for lack of.
     waits_on: set[str] = field(default_factory=set)
-    # Time limits a rule raised the need with while their start date was assumed (unknown).
-    undated: list[str] = field(default_factory=list)
+    # Time limits a rule raised the need with while their start date was assumed (unknown):
+    # (label, whether the limit is so short it may already be within the time acting takes).
+    undated: list[tuple[str, bool]] = field(default_factory=list)
 
     @property
     def to_confirm(self) -> list[str]:

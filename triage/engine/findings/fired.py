@@ -11,7 +11,7 @@ from triage.engine.deadlines import compute
 from triage.engine.findings.drafts import Draft, Letters, facts_used, reason
 from triage.facts import CaseFacts
 from triage.rulesets.loader import RuleSet
-from triage.rulesets.model import DeadlineRef
+from triage.rulesets.model import DeadlineRef, Period
 
 
 @dataclass
@@ -44,8 +44,9 @@ def from_fired(ruleset: RuleSet, fired: list[CompiledRule], facts: CaseFacts, as
                 if deadline is not None:
                     draft.deadlines.append(deadline)
                 elif ref.from_fact in c.assumed and _missing(facts, ref.from_fact):
-                    definition = ruleset.deadlines.get(ref.use)
-                    draft.undated.append(definition[-1].label if definition else ref.use)
+                    versions = ruleset.deadlines.get(ref.use)
+                    if versions:
+                        draft.undated.append((versions[-1].label, _short(versions[-1].period)))
         elif then.escalate is not None:
             found.escalations.append(c)
         elif then.letter is not None:
@@ -98,3 +99,16 @@ def _deadline(ruleset: RuleSet, c: CompiledRule, ref: DeadlineRef, facts: CaseFa
 def _missing(facts: CaseFacts, path: str) -> bool:
     section, name = path.split(".", 1)
     return getattr(getattr(facts, section), name) is None
+
+
+# A limit this short, its start unknown, may already be within the time acting takes.
+_SHORT_DAYS = 14
+
+
+def _short(period: Period) -> bool:
+    """Whether a time limit is at most two weeks long (counted in days, weeks or working or clear days)."""
+    if period.months is not None or period.then is not None:
+        return False
+    days = period.days if period.days is not None else (period.weeks or 0) * 7
+    days = max(days, period.working_days or 0, period.clear_days or 0)
+    return days <= _SHORT_DAYS

@@ -156,12 +156,16 @@ def apply_deadlines(policy: Policy, ruleset: RuleSet, drafts: dict[str, Draft]) 
                            text=f"{dpol.explain} {why}", effect=effect)
                 )  # fmt: skip
         if draft.undated:
-            effect = draft.raise_to(None, dpol.date_unknown_urgency)
+            short = any(is_short for _, is_short in draft.undated)
+            floor: Urgency = "emergency" if short else dpol.date_unknown_urgency
+            labels = "; ".join(sorted({label for label, _ in draft.undated}))
+            effect = draft.raise_to(None, floor)
             draft.reasons.append(
                 Reason.trusted(kind="policy", id="policy.date_unknown", source=dpol.source,
-                       text=f"{'; '.join(sorted(set(draft.undated)))}: the date it counts from is not known, "
-                            f"so the time left cannot be counted and may be short. Until the date is found "
-                            f"this is treated as {dpol.date_unknown_urgency}.",
+                       text=f"{labels}: the date it counts from is not known, so the time left cannot be "
+                            f"counted" + (" and, the limit being two weeks or less, may already be within the "
+                            "time acting takes" if short else " and may be short") +
+                            f". Until the date is found this is treated as {floor}.",
                        effect=effect or "already at least")
             )  # fmt: skip
         for d in draft.deadlines:
