@@ -11,12 +11,12 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
-from triage.rulesets.conditions import Cond, ConditionError, facts_of, parse, push_not
+from triage.rulesets.conditions import Cond, ConditionError, facts_of, parse, push_not, tested_unknown
 
 Urgency = Literal["emergency", "urgent", "soon", "routine"]
 URGENCY_ORDER: dict[str, int] = {"routine": 0, "soon": 1, "urgent": 2, "emergency": 3}
 Tier = Literal[1, 2, 3]
-LetterKind = Literal["referral", "medical_evidence", "duty_to_refer"]
+LetterKind = Literal["referral", "medical_evidence", "duty_to_refer", "voluntary_referral"]
 MedicalPurpose = Literal[
     "pip", "wca", "housing_medical", "homelessness_vulnerability", "disrepair", "employment",
     "debt_mental_health",
@@ -112,6 +112,12 @@ class LetterThen(Strict):
     kind: LetterKind
     issue: IssueCode
     purpose: MedicalPurpose | None = None
+    to_confirm: list[str] = Field(
+        default_factory=list,
+        description="Facts the letter cannot go out without (consent): while one is unknown the letter "
+        "is listed as waiting for it, its need lists it to confirm, and it is asked first. The rule's "
+        "condition must allow it unknown in so many words ({fact: X, unknown: true}): never assumed.",
+    )
 
     @model_validator(mode="after")
     def _purpose(self) -> LetterThen:
@@ -176,6 +182,7 @@ class Rule(Dated):
     id: RuleId
     title: Annotated[str, Field(min_length=5, max_length=160)]
     explain: str | None = Field(default=None, description="Plain-English reason shown to people.")
+    note: str | None = Field(default=None, description="For auditors: where the law is unsettled, the reading chosen.")
     when: dict[str, Any]
     then: Then
     source: Sources
@@ -199,6 +206,13 @@ class Rule(Dated):
             stray = [p for p in (*self.on_unknown.assume, *self.on_unknown.ask) if p not in read]
             if stray:
                 raise ValueError(f"on_unknown: {', '.join(stray)} is not a fact this rule's condition tests")
+        if self.then.letter is not None and self.then.letter.to_confirm:
+            allowed = tested_unknown(self._cond)
+            stray = [p for p in self.then.letter.to_confirm if p not in allowed]
+            if stray:
+                raise ValueError(
+                    f"letter.to_confirm: {', '.join(stray)}: the condition must test it with unknown: true"
+                )
         return self
 
     @property
