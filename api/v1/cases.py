@@ -79,6 +79,11 @@ class LetterLink(BaseModel):
     issue: str
     purpose: str | None
     reason: str
+    to_confirm: list[str] = Field(
+        default=[],
+        description="Case facts still unknown that the letter waits for (the person's agreement): ask first. "
+        "It is rendered only with a live stored consent for its purpose.",
+    )
     href: str
 
 
@@ -126,7 +131,8 @@ def letter_links(case_id: str, letters: list[LetterNeeded]) -> list[LetterLink]:
     out = []
     for x in letters:
         href = f"/v1/cases/{case_id}/letters/{x.kind}" + (f"?purpose={x.purpose}" if x.purpose else "")
-        out.append(LetterLink(kind=x.kind, issue=x.issue, purpose=x.purpose, reason=x.reason, href=href))
+        out.append(LetterLink(kind=x.kind, issue=x.issue, purpose=x.purpose, reason=x.reason,
+                              to_confirm=x.to_confirm, href=href))  # fmt: skip
     return out
 
 

@@ -38,7 +38,7 @@ from triage.store.errors import ConsentRequired
 from triage.store.models import Case, Consent, Organisation, User
 
 router = APIRouter(tags=["letters"])
-Kind = Literal["referral", "medical_evidence", "duty_to_refer", "action_plan"]
+Kind = Literal["referral", "medical_evidence", "duty_to_refer", "voluntary_referral", "action_plan"]
 Format = Literal["html", "pdf", "docx"]
 _BY_MEDIA = {"text/html": "html", "application/pdf": "pdf", MEDIA_TYPES["docx"]: "docx"}
 
@@ -76,8 +76,10 @@ def negotiate(fmt: str | None, accept: str | None) -> str:
 
 
 CONSENT_PURPOSE: dict[str, str] = {"referral": "referral", "medical_evidence": "medical_evidence",
-                                   "duty_to_refer": "duty_to_refer"}  # fmt: skip
-"""The stored consent purpose each letter needs (the action plan goes to the person: none)."""
+                                   "duty_to_refer": "duty_to_refer", "voluntary_referral": "referral"}  # fmt: skip
+"""The stored consent purpose each letter needs (the action plan goes to the person: none). A voluntary
+referral to the council (from a GP practice, outside s.213B) is a referral to a named organisation, never
+recorded as a s.213B consent."""
 
 
 def live_consent(s: Session, case: Case, kind: str, recipient: str | None) -> Consent:
@@ -117,7 +119,8 @@ def _details(s: Session, case: Case, kind: str, org: Organisation | None) -> Any
     if org is not None:
         stored["referrer"] = {"organisation": org.name, **(stored.get("referrer") or {})}
     if kind in CONSENT_PURPOSE:
-        section = {"referral": "agency", "medical_evidence": "clinician", "duty_to_refer": "housing_authority"}[kind]
+        section = {"referral": "agency", "medical_evidence": "clinician", "duty_to_refer": "housing_authority",
+                   "voluntary_referral": "housing_authority"}[kind]  # fmt: skip
         recipient = (stored.get(section) or {}).get("organisation")
         c = live_consent(s, case, kind, recipient if isinstance(recipient, str) else None)
         taker = s.get(User, c.taken_by)
@@ -129,6 +132,7 @@ def _details(s: Session, case: Case, kind: str, org: Organisation | None) -> Any
             "recipient": recipient_label(s, c) or None,
             "taken_by": taker.display_name if taker else c.taken_by,
             "feedback_agreed": c.feedback_agreed,
+            "given_by": c.given_by,
         }
         stored["consent"] = consents
     return parse_details(stored, "case letter details")
@@ -158,8 +162,9 @@ def letter(
     purpose: Annotated[MedicalPurpose | None, Query(description="For medical_evidence: which request.")] = None,
     accept: Annotated[str | None, Header()] = None,
 ) -> Response:
-    """Render a letter the case's assessment requires (the duty-to-refer notice for a discharge
-    case with nowhere to live, referral and medical evidence letters) or the action plan."""
+    """Render a letter the case's assessment requires (the duty-to-refer notice from an emergency
+    department, urgent treatment centre or in-patient ward, the voluntary referral to the council from
+    a GP practice, referral and medical evidence letters) or the action plan."""
     fmt = negotiate(format, accept)
     if kind == "medical_evidence" and purpose is None:
         raise ProblemError(422, "query.purpose: say which medical evidence request",

@@ -25,7 +25,7 @@ def _context(case: str, kind: str, purpose: str | None, method: str | None, shar
     if share is not None:
         consent = consent.model_copy(update={
             k: getattr(consent, k).model_copy(update={"share_contact_details": share})
-            for k in ("referral", "medical_evidence", "duty_to_refer")})  # fmt: skip
+            for k in ("referral", "medical_evidence", "duty_to_refer", "voluntary_referral")})  # fmt: skip
     details = details.model_copy(update={"person": person, "safe_contact": safe, "consent": consent})
     return build_context(kind, facts, assessment, details, purpose)
 
@@ -41,7 +41,7 @@ IDS = [f"{c}-{k}-{p}" if p else f"{c}-{k}" for c, k, p in ALL_LETTERS]
 
 def test_every_kind_of_letter_is_covered() -> None:
     kinds = {k for _, k, _ in ALL_LETTERS}
-    assert kinds == {"referral", "medical_evidence", "duty_to_refer", "action_plan"}
+    assert kinds == {"referral", "medical_evidence", "duty_to_refer", "voluntary_referral", "action_plan"}
     assert len({p for _, k, p in ALL_LETTERS if k == "medical_evidence"}) == 7
 
 
@@ -57,7 +57,7 @@ def test_no_personal_contact_details_when_only_the_referrer_may_be_used(
     assert ctx.person.phone is None and ctx.person.email is None and ctx.person.address == []
     referrer = ctx.referrer.name
     assert referrer
-    if kind in ("referral", "duty_to_refer"):
+    if kind in ("referral", "duty_to_refer", "voluntary_referral"):
         assert f"only through the referrer: {referrer}" in text
         assert ctx.contact_withheld in text
         assert "Contact by Phone" not in text and "Contact by Only through the referrer" in text
@@ -73,7 +73,7 @@ def test_only_the_detail_the_method_allows(case: str, kind: str, purpose: str | 
     text = _text(case, kind, purpose, method)
     for detail in {PHONE, EMAIL, ADDRESS} - {shown}:
         assert detail not in text
-    if kind in ("referral", "duty_to_refer"):
+    if kind in ("referral", "duty_to_refer", "voluntary_referral"):
         assert shown in text
     if kind == "action_plan":
         assert shown not in text  # the plan is for the person: it never repeats their own details

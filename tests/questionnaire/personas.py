@@ -23,7 +23,11 @@ _PERSON_DEFAULTS: dict[str, Any] = {
     "person_passported_benefit": "no",
     "person_monthly_income": 1200,
     "person_self_help_tried": "no",
+    "consent_refer": "yes",
+    "consent_share_health": "yes",
 }
+# Asked when housing is ticked: whether the council's housing team may be told.
+_HOUSING_CONSENT: dict[str, Any] = {"consent_notify_housing": "yes", "consent_housing_authority_chosen": "yes"}
 
 # (a) PIP refused 20 days ago, no reconsideration yet; behind on council tax and energy.
 PIP_WITH_DEBT: dict[str, Any] = {
@@ -69,6 +73,7 @@ MOULD_CHILD_ASTHMA: dict[str, Any] = {
     "housing_repair_reported_date": "2026-09-28",
     "housing_landlord_investigated": "no",
     **_PERSON_DEFAULTS,
+    **_HOUSING_CONSENT,
     "person_borough": "newham",
     "person_circumstances": ["carer"],
     "person_children": 2,
@@ -87,6 +92,7 @@ EVICTION_INTERPRETER: dict[str, Any] = {
     "housing_order_made": "no",
     "housing_arrears_months": 2.5,
     **_PERSON_DEFAULTS,
+    **_HOUSING_CONSENT,
     "person_interpreter": "yes",
     "person_language": "so",
     "person_digital_access": "none",

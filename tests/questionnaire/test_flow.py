@@ -28,7 +28,7 @@ def test_screening_comes_first_and_opens_only_the_ticked_branches(qn) -> None:  
     assert flow.next_page(qn, {}).page.id == "screen_setting"  # type: ignore[union-attr]
     answers = {"setting": "gp_practice", "screen_areas": ["debt"]}
     sections = {v.section_id for v in flow.pages(qn, answers)}
-    assert sections == {"screening", "debt", "person"}
+    assert sections == {"screening", "debt", "person", "consent"}
     facts = flow.to_facts(qn, answers)
     assert facts.debt.concern is True
     assert facts.housing.concern is False and facts.family.concern is False

@@ -18,6 +18,7 @@ A golden file (``rules/<set>/tests/*.yaml``) holds ``cases:``, each::
             - {id: mandatory_reconsideration, date: 2026-12-03}
       letters:                         # optional: exactly these non-referral letters
         - {kind: medical_evidence, purpose: pip, issue: benefits.pip}
+        - {kind: duty_to_refer, issue: housing.homelessness, to_confirm: [person.consent_to_notify_housing]}
       contradictions: [rule.id]        # optional: exactly these
       fired: [rule.id, ...]            # optional: these rules at least fire
 
@@ -63,6 +64,7 @@ class ExpectLetter(_S):
     kind: str
     issue: str
     purpose: str | None = None
+    to_confirm: list[str] | None = None  # optional: exactly these facts it waits for
 
 
 class Expect(_S):
@@ -170,6 +172,10 @@ def compare(case: GoldenCase, got: Assessment) -> list[str]:
         want_l = sorted((x.kind, x.issue, x.purpose or "") for x in exp.letters)
         if got_l != want_l:
             problems.append(f"letters {got_l}, expected {want_l}")
+        for x in exp.letters:
+            g_x = next((y for y in got.letters if (y.kind, y.issue, y.purpose) == (x.kind, x.issue, x.purpose)), None)
+            if g_x is not None and x.to_confirm is not None and g_x.to_confirm != sorted(x.to_confirm):
+                problems.append(f"letter {x.kind}: to confirm {g_x.to_confirm}, expected {sorted(x.to_confirm)}")
     if exp.contradictions is not None:
         got_c = sorted(c.rule_id for c in got.contradictions)
         if got_c != sorted(exp.contradictions):
@@ -188,7 +194,7 @@ def signature(a: Assessment) -> tuple[Any, ...]:
              tuple((d.deadline_id, d.date, d.status) for d in n.deadlines))
             for n in a.needs
         ),
-        tuple((x.kind, x.issue, x.purpose) for x in a.letters),
+        tuple((x.kind, x.issue, x.purpose, tuple(x.to_confirm)) for x in a.letters),
         tuple(c.rule_id for c in a.contradictions),
     )
 

@@ -46,10 +46,12 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import ValidationError
 
+from triage.audit.lint_finding import SEVERITY_ORDER, Finding, Severity
+from triage.audit.lint_unknowns import check_unknowns
 from triage.audit.logic import TooComplex, dnf, effective, not_true, satisfiable, terms_imply
 from triage.facts.catalog import FACTS
 from triage.paths import default_ruleset_dir
@@ -58,8 +60,6 @@ from triage.rulesets.loader import RuleSet, RuleSetError, load_ruleset
 from triage.rulesets.model import URGENCY_ORDER, DeadlineDef, Rule, Source
 from triage.rulesets.yaml_lines import YamlFileError, load_yaml
 
-from triage.audit.lint_finding import SEVERITY_ORDER, Finding, Severity
-from triage.audit.lint_unknowns import check_unknowns
 
 @dataclass
 class LintReport:

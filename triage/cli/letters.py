@@ -17,7 +17,8 @@ import typer
 
 from triage.cli.shared import RulesetOpt, fail, load_engine, parse_day
 
-letters_app = typer.Typer(help="Render referral, medical evidence, duty-to-refer and action-plan letters.",
+letters_app = typer.Typer(help="Render referral, medical evidence, duty-to-refer, voluntary referral and action-plan "
+                          "letters.",
                           no_args_is_help=True)  # fmt: skip
 
 
@@ -64,7 +65,9 @@ def _prepare(file: str, as_of: str | None, ruleset: Path | None) -> tuple[Any, A
 @letters_app.command("render")
 def render(
     file: Annotated[str, typer.Argument(help="Case file (YAML or JSON): facts and a letter: section; - is stdin.")],
-    kind: Annotated[str, typer.Option("--kind", help="referral, medical_evidence, duty_to_refer or action_plan.")],
+    kind: Annotated[str, typer.Option(
+        "--kind", help="referral, medical_evidence, duty_to_refer, voluntary_referral or action_plan."
+    )],
     out: Annotated[str, typer.Option("--out", help="File to write; - writes to stdout.")],
     fmt: Annotated[str, typer.Option("--format", help="html, pdf or docx.")] = "html",
     purpose: Annotated[str | None, typer.Option("--purpose", help="Medical evidence purpose, e.g. pip.")] = None,
@@ -112,18 +115,23 @@ def list_letters(
 
     facts, assessment, details = _prepare(file, as_of, ruleset)
     wanted: list[tuple[str, str | None]] = []
+    waits: dict[tuple[str, str | None], list[str]] = {}
     for x in assessment.letters:
         key = (x.kind, x.purpose)
         if key not in wanted:
             wanted.append(key)
+        waits.setdefault(key, []).extend(p for p in x.to_confirm if p not in waits.get(key, []))
     if assessment.needs:
         wanted.append(("action_plan", None))
     if not wanted:
         typer.echo("No letters needed.")
     for kind, purpose in wanted:
         label = f"{kind} --purpose {purpose}" if purpose else kind
+        # The case facts do not yet say the person agreed: ask first (the recorded consent decides).
+        pending = waits.get((kind, purpose))
+        ask = f" (the case facts still wait for {', '.join(pending)})" if pending else ""
         try:
             render_html(kind, build_context(kind, facts, assessment, details, purpose))
-            typer.echo(f"{label}\tready")
+            typer.echo(f"{label}\tready{ask}")
         except LetterDataError as exc:
-            typer.echo(f"{label}\tnot ready: {str(exc).split(': ', 1)[1]}")
+            typer.echo(f"{label}\tnot ready: {str(exc).split(': ', 1)[1]}{ask}")

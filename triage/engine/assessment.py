@@ -113,6 +113,9 @@ class LetterNeeded(_Out):
     purpose: MedicalPurpose | None = None
     rule_id: str
     reason: str
+    # Facts still unknown that the letter cannot go out without (the person's
+    # consent): the letter is due but waits for them, and they are asked first.
+    to_confirm: list[str] = []
 
 
 class Question(_Out):

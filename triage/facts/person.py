@@ -30,6 +30,11 @@ Borough = Literal[
 ]  # fmt: skip
 
 DigitalAccess = Literal["full", "limited", "none"]
+ActingFor = Literal["none", "lpa_attorney", "deputy", "appointee", "best_interests_decision_maker"]
+"""Who makes this decision for a person who cannot: nobody; an attorney under a lasting power of
+attorney (Mental Capacity Act 2005 s.9); a deputy appointed by the Court of Protection (s.16); a
+DWP appointee (benefits only: Social Security (Claims and Payments) Regulations 1987 reg 33); or
+whoever decides in the person's best interests when nobody holds authority (ss.4-5)."""
 
 
 class Person(BaseModel):
@@ -69,4 +74,31 @@ class Person(BaseModel):
     self_help_tried: Tri = fact("Has the person already tried to sort this out themselves?")
     safe_contact: ContactMethod | None = fact(
         "How can the person be contacted safely (phone, text, email, post, only via the referrer)?"
+    )
+    # Capacity and consent: what the engine reasons on. What was actually recorded
+    # (who agreed, when, to which recipient) lives in the casework store's consents
+    # (triage/casework/consent.py) and in a letter's consent section; a letter needs both.
+    lacks_capacity_for_decision: Tri = fact(
+        "Has it been found that the person lacks capacity to make this decision themselves "
+        "(Mental Capacity Act 2005 ss.2-3)?"
+    )  # unknown: capacity is presumed (s.1(2)); yes means assessed as lacking it for this decision
+    acting_for_person: ActingFor | None = fact(
+        "Who makes decisions for the person if they cannot (nobody, an attorney under a lasting power of "
+        "attorney, a Court of Protection deputy, a DWP appointee, a best-interests decision-maker)?"
+    )
+    acting_within_authority: Tri = fact(
+        "Does the attorney's power or the deputy's court order cover this decision (housing and sharing "
+        "information about the person)?"
+    )
+    consent_to_refer: Tri = fact("Has the person agreed to be referred to an advice agency for help?")
+    consent_to_share_health: Tri = fact(
+        "Has the person agreed that health information about them may be shared with the agencies they are "
+        "referred to?"
+    )
+    consent_to_notify_housing: Tri = fact(
+        "Has the person agreed to the council's housing team being told that they may be homeless, and how "
+        "to contact them (Housing Act 1996 s.213B)?"
+    )
+    housing_authority_chosen: Tri = fact(
+        "Has the person said which council's housing team they want to be referred to?"
     )

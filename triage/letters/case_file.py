@@ -8,8 +8,15 @@ section beside a case and call :func:`build_context` the same way.
 
 Which needs a letter shows is decided here, by the minimum-necessary rule:
 a referral shows the needs the assessment refers; a medical evidence request
-shows only the need it is for; a duty-to-refer notice only homelessness; the
-action plan, addressed to the person, shows everything.
+shows only the need it is for; a duty-to-refer notice and a voluntary referral
+to the council only homelessness; the action plan, addressed to the person,
+shows everything.
+
+The case facts also bar a letter whatever consent was recorded
+(``LetterContext.barred``, see :func:`barred`): a refusal, a person who lacks
+capacity with nobody lawfully agreeing for them, a section 213B notice from a
+setting outside the duty (a GP practice sends the voluntary referral), and
+health information left out when the person said no to sharing it.
 
 The person's own contact details follow the one contact rule of the service,
 ``triage.facts.contact.contact_rule`` (through :func:`minimum_contact`), the same
@@ -33,6 +40,7 @@ from triage.facts.contact import (  # noqa: F401  (re-exported: letters name the
     ContactMethod,
     contact_rule,
 )
+from triage.facts.health import under_duty_to_refer
 from triage.letters.context import (
     AccessNeeds,
     Consent,
@@ -43,6 +51,7 @@ from triage.letters.context import (
     NeedView,
     Party,
     Person,
+    Representative,
     SafeContact,
     Text,
 )
@@ -69,6 +78,7 @@ class Consents(_Section):
     referral: Consent = Consent()
     medical_evidence: Consent = Consent()
     duty_to_refer: Consent = Consent()
+    voluntary_referral: Consent = Consent()
 
 
 class HospitalDetails(_Section):
@@ -90,7 +100,9 @@ class LetterDetails(_Section):
     referrer: Party = Party()
     agency: Party = Field(default=Party(), description="The receiving advice agency (referral).")
     clinician: Party = Field(default=Party(), description="Who is asked for medical evidence.")
-    housing_authority: Party = Field(default=Party(), description="The authority the person chose (duty to refer).")
+    housing_authority: Party = Field(
+        default=Party(), description="The authority the person chose (duty to refer, or a voluntary referral)."
+    )
     consent: Consents = Consents()
     access: AccessDetails = AccessDetails()
     health_context: Text | None = None
@@ -124,8 +136,66 @@ def parse_details(data: Any, source: str = "case file") -> LetterDetails:
         raise LetterDetailsError(problems, source) from None
 
 
-_HOSPITAL_SERVICE = {"emergency_department": "emergency_department", "hospital_ward": "inpatient",
-                     "discharge": "inpatient"}  # fmt: skip
+_HOSPITAL_SERVICE: dict[str, HospitalService] = {
+    "emergency_department": "emergency_department", "urgent_treatment_centre": "urgent_treatment_centre",
+    "hospital_ward": "inpatient", "discharge": "inpatient", "mental_health_inpatient": "inpatient",
+}  # fmt: skip
+_SETTING_WORDS = {"gp_practice": "GP practice", "community": "community service",
+                  "mental_health": "mental health service outside hospital"}  # fmt: skip
+_REPRESENTATIVES = ("lpa_attorney", "deputy")
+# Letters to a third party that may carry health information only with consent to share it.
+_SHARES_HEALTH = ("referral", "duty_to_refer", "voluntary_referral")
+
+
+def _service(facts: CaseFacts) -> HospitalService | None:
+    h = facts.health
+    if h.setting == "mental_health" and h.admission_date is not None:
+        return "inpatient"  # a mental health service that admitted the person: a psychiatric ward
+    return _HOSPITAL_SERVICE.get(h.setting or "")
+
+
+def _representative(facts: CaseFacts) -> Representative | None:
+    """The attorney or deputy agreeing for a person who lacks capacity, when their authority covers it."""
+    p = facts.person
+    if p.lacks_capacity_for_decision is True and p.acting_within_authority is True:
+        who = p.acting_for_person
+        if who == "lpa_attorney" or who == "deputy":
+            return who
+    return None
+
+
+def barred(kind: str, facts: CaseFacts) -> list[tuple[str, str]]:
+    """What in the case facts stops ``kind`` going out whatever consent was recorded, as (field, reason).
+
+    The facts are what the engine reasons on; the recorded consent (a letter's consent section, or the
+    casework store's) is what the letter shows. A letter needs both: a "no" in the facts wins."""
+    p, h = facts.person, facts.health
+    out: list[tuple[str, str]] = []
+    if kind == "referral" and p.consent_to_refer is False:
+        out.append(("consent.given", "the person said no to being referred (person.consent_to_refer)"))
+    if kind in ("duty_to_refer", "voluntary_referral"):
+        if p.consent_to_notify_housing is False:
+            out.append(("consent.given", "the person said no to the council being told "
+                        "(person.consent_to_notify_housing): nothing may be sent (Housing Act 1996 s.213B(2)-(3))"))
+        if p.lacks_capacity_for_decision is True and _representative(facts) is None:
+            out.append(("consent.given", "the person lacks capacity to agree (Mental Capacity Act 2005 ss.2-3) and "
+                        "no attorney or deputy whose authority covers it has agreed for them: their own agreement "
+                        "cannot be relied on. Refer to adult social care for an assessment and a best-interests "
+                        "decision (MCA 2005 s.4; Care Act 2014 ss.9 and 67)"))
+    specified = under_duty_to_refer(h.setting, h.admission_date)
+    if kind == "duty_to_refer":
+        if p.housing_authority_chosen is False:
+            out.append(("consent.authority_chosen_by_person", "the person has not chosen a council: the notice "
+                        "goes only to the housing authority they choose (Housing Act 1996 s.213B(3)(b))"))
+        if specified is False:
+            where = _SETTING_WORDS.get(h.setting or "", h.setting or "")
+            out.append(("hospital.service", f"a {where} is not a public authority under the duty to refer "
+                        "(Homelessness (Review Procedure etc.) Regulations 2018, Schedule): send a voluntary_referral "
+                        "letter, never a section 213B notice"))
+    if kind == "voluntary_referral" and specified is True:
+        out.append(("hospital.service", "this service is under the duty to refer: send the duty_to_refer notice "
+                    "(Housing Act 1996 s.213B), not a voluntary referral"))
+    return out
 
 
 def _focus(purpose: str, assessment: Assessment, by_issue: dict[str, NeedView]) -> NeedView | None:
@@ -171,7 +241,7 @@ def build_context(
         safe = safe.model_copy(update={"methods": [p.safe_contact]})
     h = facts.health
     hospital = Hospital(
-        service=details.hospital.service or _HOSPITAL_SERVICE.get(h.setting or ""),
+        service=details.hospital.service or _service(facts),
         ward=details.hospital.ward,
         admission_date=h.admission_date,
         discharge_date=details.hospital.discharge_date or h.discharge_date,
@@ -190,9 +260,19 @@ def build_context(
             medical = details.medical.get(purpose, MedicalRequest())  # type: ignore[call-overload]
         needs = [focus] if focus else []
         recipient, consent = details.clinician, details.consent.medical_evidence
-    elif kind == "duty_to_refer":
+    elif kind in ("duty_to_refer", "voluntary_referral"):
         needs = [n for n in all_needs if n.issue == "housing.homelessness"]
-        recipient, consent = details.housing_authority, details.consent.duty_to_refer
+        recipient = details.housing_authority
+        consent = details.consent.duty_to_refer if kind == "duty_to_refer" else details.consent.voluntary_referral
+    bars = barred(kind, facts)
+    on_behalf = _representative(facts) if kind in ("duty_to_refer", "voluntary_referral") else None
+    if on_behalf is not None:
+        consent = consent.model_copy(update={"agreed_by_representative": on_behalf})
+        if not (consent.given_by or "").strip():
+            bars.append(("consent.given_by", "missing: name the attorney or deputy who agreed for the person"))
+    health_context = medical.health_context or details.health_context
+    if kind in _SHARES_HEALTH and p.consent_to_share_health is False:
+        health_context = None  # the person said no to sharing health information (UK GDPR Art 9)
     reply_by = medical.reply_by
     if reply_by is None and focus is not None:
         # Evidence must arrive before the first thing that can go wrong: the
@@ -218,11 +298,12 @@ def build_context(
         decision=medical.decision,
         reply_by=reply_by,
         fee=medical.fee,
-        health_context=medical.health_context or details.health_context,
+        health_context=health_context,
         tried=details.tried,
         person_words=details.person_words,
         hospital=hospital,
         referral_reason=details.referral_reason,
         next_contact=details.next_contact,
         contact_withheld=withheld,
+        barred=bars,
     )

@@ -26,9 +26,12 @@ from triage.facts.contact import ContactMethod
 from triage.facts.person import DigitalAccess
 from triage.rulesets.model import MedicalPurpose, Tier, Urgency
 
-LetterKind = Literal["referral", "medical_evidence", "duty_to_refer", "action_plan"]
+LetterKind = Literal["referral", "medical_evidence", "duty_to_refer", "voluntary_referral", "action_plan"]
 HospitalService = Literal["emergency_department", "urgent_treatment_centre", "inpatient"]
-"""The NHS services under the duty to refer (Homelessness (Review Procedure etc.) Regulations 2018, Part 4)."""
+"""The NHS services under the duty to refer (Homelessness (Review Procedure etc.) Regulations 2018,
+SI 2018/223, reg 10 and Schedule para 12: in-patient treatment of any kind, psychiatric included)."""
+Representative = Literal["lpa_attorney", "deputy"]
+"""Who may agree for a person who lacks capacity, within their authority (Mental Capacity Act 2005 ss.9, 16)."""
 KINDS: tuple[str, ...] = LetterKind.__args__  # type: ignore[attr-defined]
 PURPOSES: tuple[str, ...] = MedicalPurpose.__args__  # type: ignore[attr-defined]
 
@@ -106,9 +109,17 @@ class Consent(_Model):
     scope: Text | None = Field(default=None, description="What may be shared, including which health information.")
     share_contact_details: bool | None = None
     authority_chosen_by_person: bool | None = Field(
-        default=None, description="Duty to refer: the person chose the housing authority (HA 1996 s.213B(2)(b))."
+        default=None, description="Duty to refer: the person chose the housing authority (HA 1996 s.213B(3)(b))."
     )
     feedback_agreed: bool | None = None
+    given_by: Line | None = Field(
+        default=None, description="Who agreed: the person, or the attorney or deputy who agreed for them."
+    )
+    agreed_by_representative: Representative | None = Field(
+        default=None,
+        description="Set from the case facts when the person lacks capacity and an attorney or deputy whose "
+        "authority covers the decision agreed on their behalf; the letter then says so.",
+    )
 
 
 class AccessNeeds(_Model):
@@ -217,6 +228,12 @@ class LetterContext(_Model):
         default=None,
         description="Why none of the person's own contact details are in the letter; the letter then names "
         "the referrer as the only way to reach them (see ``triage.facts.contact``).",
+    )
+    barred: list[tuple[str, Text]] = Field(
+        default=[],
+        description="(field, reason) pairs from the case facts that stop this letter going out whatever was "
+        "recorded: consent refused, no capacity to agree, the wrong kind of letter for the setting. Checked "
+        "with the manifest's fields, and reported with them.",
     )
 
     @property

@@ -68,6 +68,8 @@ _DIGITAL = {"full": "Uses the internet and email alone", "limited": "Limited: ne
             "none": "None: no internet or email"}  # fmt: skip
 _SERVICE = {"emergency_department": "Emergency department", "urgent_treatment_centre": "Urgent treatment centre",
             "inpatient": "Inpatient care"}  # fmt: skip
+_REPRESENTATIVE = {"lpa_attorney": "attorney under a lasting power of attorney",
+                   "deputy": "deputy appointed by the Court of Protection"}  # fmt: skip
 
 
 @lru_cache(maxsize=4)
@@ -85,6 +87,6 @@ def environment(letters_dir: Path) -> ImmutableSandboxedEnvironment:
     env.filters.update(
         day=day, weekday=weekday, days_phrase=days_phrase, yes_no=yes_no, language=language_name,
         urgency=_URGENCY.__getitem__, tier=_TIER.__getitem__, contact=_CONTACT.__getitem__,
-        digital=_DIGITAL.__getitem__, service=_SERVICE.__getitem__,
+        digital=_DIGITAL.__getitem__, service=_SERVICE.__getitem__, representative=_REPRESENTATIVE.__getitem__,
     )  # fmt: skip
     return env

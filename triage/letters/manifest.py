@@ -142,7 +142,7 @@ def _missing(value: Any) -> bool:
 
 def check(spec: TemplateSpec, ctx: LetterContext) -> list[tuple[str, str]]:
     """Every problem that stops this letter going out, as (field, problem) pairs."""
-    problems: list[tuple[str, str]] = []
+    problems: list[tuple[str, str]] = list(ctx.barred)
     for path in spec.requires:
         if _missing(_value(ctx, path)):
             problems.append((path, "missing"))

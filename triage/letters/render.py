@@ -40,7 +40,6 @@ _HINTS = {
     "needs": "the assessment finds no need for this letter",
     "reply_by": "no open deadline for the need; give letter.medical.<purpose>.reply_by",
     "hospital.service": "give letter.hospital.service or the facts' health.setting",
-    "hospital.discharge_date": "give health.discharge_date or letter.hospital.discharge_date",
 }
 
 

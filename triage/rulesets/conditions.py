@@ -288,6 +288,17 @@ def facts_of(cond: Cond) -> tuple[FactSpec, ...]:
     return tuple(seen.values())
 
 
+def tested_unknown(cond: Cond) -> frozenset[str]:
+    """Facts a condition tests as unknown ("decision date not known", ``{fact: X, unknown: true}``)."""
+    if isinstance(cond, Known):
+        return frozenset() if cond.known else frozenset((cond.fact.path,))
+    if isinstance(cond, Not):
+        return tested_unknown(cond.item)
+    if isinstance(cond, Cmp):
+        return frozenset()
+    return frozenset().union(*(tested_unknown(i) for i in cond.items))
+
+
 # ---------------------------------------------------------------- durable-rules JSON
 
 _DURABLE_OPS = {"ne": "$neq", "gt": "$gt", "gte": "$gte", "lt": "$lt", "lte": "$lte"}

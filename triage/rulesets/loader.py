@@ -25,16 +25,9 @@ from pydantic import BaseModel, ValidationError
 
 from triage.facts.catalog import FACTS
 from triage.paths import default_ruleset_dir
-from triage.rulesets.model import (
-    DeadlineDef,
-    DeadlineFile,
-    Duration,
-    Policy,
-    Rule,
-    RuleFile,
-    RuleSetMeta,
-)
+from triage.rulesets.model import DeadlineDef, DeadlineFile, Duration, Rule, RuleFile, RuleSetMeta
 from triage.rulesets.parameters import Parameter, ParameterFile, Value, resolve_refs, window_problem
+from triage.rulesets.policy_model import Policy
 from triage.rulesets.taxonomy import DataFileError, Taxonomy, load_taxonomy
 from triage.rulesets.yaml_lines import LineDict, YamlFileError, line_at, load_yaml
 
@@ -180,9 +173,7 @@ def load_ruleset(root: Path | str | None = None) -> RuleSet:
         dl_file = _model(DeadlineFile, dl_raw, rel, problems)
         for raw in dl_raw["deadlines"] if dl_file else []:
             try:
-                d = DeadlineDef.model_validate(
-                    {**raw, "file": rel, "line": getattr(raw, "line", 0)}
-                )
+                d = DeadlineDef.model_validate({**raw, "file": rel, "line": getattr(raw, "line", 0)})
             except ValidationError as exc:
                 problems += _pydantic_problems(exc, raw, rel, str(raw.get("id")), raw.line)
                 continue
@@ -206,9 +197,7 @@ def load_ruleset(root: Path | str | None = None) -> RuleSet:
             if resolved is None:
                 continue
             try:
-                rule = Rule.model_validate(
-                    {**resolved, "file": rel, "line": getattr(raw, "line", 0)}
-                )
+                rule = Rule.model_validate({**resolved, "file": rel, "line": getattr(raw, "line", 0)})
             except ValidationError as exc:
                 problems += _pydantic_problems(exc, raw, rel, str(rid), getattr(raw, "line", 0))
                 continue
@@ -239,9 +228,7 @@ def load_ruleset(root: Path | str | None = None) -> RuleSet:
     )
 
 
-def _load_parameters(
-    root: Path, read: Any, problems: list[Problem]
-) -> dict[str, Parameter]:
+def _load_parameters(root: Path, read: Any, problems: list[Problem]) -> dict[str, Parameter]:
     """Every parameter in ``parameters/*.yaml`` (the folder is optional), by name.
 
     A parameter's name starts with its file's name (``legal_aid.yaml`` holds
@@ -325,9 +312,7 @@ def _overlap(a: Rule | DeadlineDef, b: Rule | DeadlineDef) -> bool:
     return a.effective_from < b_end and b.effective_from < a_end
 
 
-def _cross_check(
-    rules: list[Rule], deadlines: dict[str, list[DeadlineDef]], taxonomy: Taxonomy
-) -> list[Problem]:
+def _cross_check(rules: list[Rule], deadlines: dict[str, list[DeadlineDef]], taxonomy: Taxonomy) -> list[Problem]:
     out: list[Problem] = []
     by_id: dict[str, list[Rule]] = {}
     for r in rules:
@@ -369,16 +354,12 @@ def _cross_check(
         for i, a in enumerate(versions):
             for b in versions[i + 1 :]:
                 if _overlap(a, b):
-                    out.append(
-                        Problem(b.file, b.line, rid, f"in force at the same time as line {a.line}")
-                    )
+                    out.append(Problem(b.file, b.line, rid, f"in force at the same time as line {a.line}"))
     for did, dversions in deadlines.items():
         for i, da in enumerate(dversions):
             for db in dversions[i + 1 :]:
                 if _overlap(da, db):
-                    out.append(
-                        Problem(db.file, db.line, did, f"in force at the same time as line {da.line}")
-                    )
+                    out.append(Problem(db.file, db.line, did, f"in force at the same time as line {da.line}"))
     return out
 
 

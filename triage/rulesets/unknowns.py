@@ -20,14 +20,18 @@ from triage.rulesets.conditions import (
     facts_of,
     interpret,
     possibly_over,
+    tested_unknown,
 )
 from triage.rulesets.model import OnUnknown, Rule
+
+__all__ = ["assumed_facts", "tested_unknown"]
 
 
 def assumed_facts(rule: Rule) -> frozenset[str]:
     """The facts whose tests pass while unknown, so a missing answer cannot hide the finding.
 
-    Needs and escalations only (a letter or a contradiction is never guessed):
+    Needs and escalations only (a letter or a contradiction is never guessed; a letter
+    that may wait for consent says so in its condition and its ``to_confirm``):
     the facts the rule tests only as exceptions, and those the catalogue marks
     ``may_not_know``, plus the rule's own ``on_unknown.assume`` and less its
     ``on_unknown.ask``. A date is assumed only when the rule names it under
@@ -83,14 +87,3 @@ def _needs_something_known(cond: Cond, assumed: frozenset[str]) -> bool:
     """Whether the condition, with ``assumed`` facts passing while unknown, still fails on an empty case."""
     return interpret(assumed_condition(cond, assumed))({}) is not True
 
-
-def tested_unknown(cond: Cond) -> frozenset[str]:
-    """Facts a condition tests as unknown ("decision date not known"): a rule firing on
-    that is settled by the answer, so the fact is asked first."""
-    if isinstance(cond, Known):
-        return frozenset() if cond.known else frozenset((cond.fact.path,))
-    if isinstance(cond, Not):
-        return tested_unknown(cond.item)
-    if isinstance(cond, Cmp):
-        return frozenset()
-    return frozenset().union(*(tested_unknown(i) for i in cond.items))

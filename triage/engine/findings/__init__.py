@@ -54,7 +54,9 @@ def build(
     apply_cluster(ruleset.policy.cluster, drafts)
     # The search weighs the letters rules asked for, before the policy adds referral letters.
     questions, open_questions = questions_worth_asking(cache, flat, drafts, found.letters)
-    letters, letters_of = letters_needed(ruleset.policy, drafts, found.letters)
+    letters, letters_of = letters_needed(
+        ruleset.policy, drafts, found.letters, referral_refused=facts.person.consent_to_refer is False
+    )
     contradictions = found.contradictions
     if len(contradictions) > 1:
         contradictions = sorted(contradictions, key=lambda c: c.rule_id)

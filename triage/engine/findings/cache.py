@@ -6,8 +6,8 @@ from typing import Any
 
 from triage.engine.assessment import Question, ResourceLink, RuleSetRef
 from triage.engine.compiler import CompiledRuleSet
-from triage.engine.findings.policy import means_tested_rules
 from triage.engine.findings.plans import Group, Plan, make_question, question_groups
+from triage.engine.findings.policy import means_tested_rules
 
 # Bounds for a replay over many distinct days.
 _MAX_DAYS = 64

@@ -52,16 +52,24 @@ def from_fired(ruleset: RuleSet, fired: list[CompiledRule], facts: CaseFacts, as
         elif then.letter is not None:
             letter = then.letter
             key = (letter.kind, letter.issue, letter.purpose)
-            found.letters.setdefault(
-                key,
-                LetterNeeded.trusted(kind=letter.kind, issue=letter.issue, purpose=letter.purpose,
-                             rule_id=c.rule.id, reason=c.rule.reason),
-            )  # fmt: skip
+            waits = [p for p in letter.to_confirm if _missing(facts, p)]
+            have = found.letters.get(key)
+            # One letter of each kind: the rule that leaves least to confirm gives it.
+            if have is None or len(waits) < len(have.to_confirm):
+                found.letters[key] = LetterNeeded.trusted(
+                    kind=letter.kind, issue=letter.issue, purpose=letter.purpose,
+                    rule_id=c.rule.id, reason=c.rule.reason, to_confirm=waits,
+                )  # fmt: skip
         elif then.contradiction is not None:
             used, _ = facts_used(c, facts)
             found.contradictions.append(
                 Contradiction.trusted(rule_id=c.rule.id, message=then.contradiction.message, facts=used)
             )
+    # A letter waiting for an answer (consent) leaves its need to confirm that answer: asked first.
+    for x in found.letters.values():
+        draft = drafts.get(x.issue)
+        if draft is not None and x.to_confirm:
+            draft.waits_on.update(x.to_confirm)
     return found
 
 

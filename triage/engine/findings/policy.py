@@ -17,16 +17,8 @@ from triage.engine.findings.drafts import Draft, reason
 from triage.facts import CaseFacts
 from triage.facts.catalog import FACTS
 from triage.rulesets.loader import RuleSet
-from triage.rulesets.model import (
-    URGENCY_ORDER,
-    ClusterPolicy,
-    DeadlinePolicy,
-    LateRoute,
-    LeadTime,
-    LegalAidMeansPolicy,
-    Policy,
-    Urgency,
-)
+from triage.rulesets.model import URGENCY_ORDER, LateRoute, LeadTime, Urgency
+from triage.rulesets.policy_model import ClusterPolicy, DeadlinePolicy, LegalAidMeansPolicy, Policy
 
 MeansStatus = Literal["passported", "within", "unknown", "over"]
 
