@@ -137,8 +137,10 @@ def render(ex: Explanation) -> str:
         lines.append("  (none)")
     lines += ["", "Result:"]
     for n in ex.assessment.needs:
-        lines.append(f"  {n.issue}: tier {n.tier}, {n.urgency}"
-                     + "".join(f"; {d.deadline_id} {d.date} ({d.status})" for d in n.deadlines))
+        lines.append(
+            f"  {n.issue}: tier {n.tier}, {n.urgency}"
+            + "".join(f"; {d.deadline_id} {d.date} ({d.status})" for d in n.deadlines)
+        )
     if not ex.assessment.needs:
         lines.append("  no legal needs found")
     return "\n".join(lines) + "\n"

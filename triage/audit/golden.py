@@ -106,8 +106,7 @@ def load_golden(ruleset_root: Path) -> list[GoldenCase]:
                 err = exc.errors()[0]
                 where = ".".join(map(str, err["loc"]))
                 raise GoldenError(
-                    f"{rel}:{line_at(raw, tuple(err['loc'])) or line}: case {raw.get('id')}: "
-                    f"{where}: {err['msg']}"
+                    f"{rel}:{line_at(raw, tuple(err['loc'])) or line}: case {raw.get('id')}: {where}: {err['msg']}"
                 ) from None
             except FactsError as exc:
                 raise GoldenError(str(exc)) from None
@@ -124,9 +123,7 @@ class Mismatch:
     problems: list[str]
 
     def __str__(self) -> str:
-        return f"{self.case.file}:{self.case.line}: case {self.case.id}:\n  " + "\n  ".join(
-            self.problems
-        )
+        return f"{self.case.file}:{self.case.line}: case {self.case.id}:\n  " + "\n  ".join(self.problems)
 
 
 def compare(case: GoldenCase, got: Assessment) -> list[str]:
@@ -155,20 +152,13 @@ def compare(case: GoldenCase, got: Assessment) -> list[str]:
             problems.append(f"{need.issue}: to confirm {g.to_confirm}, expected {sorted(need.to_confirm)}")
         if need.deadlines is not None:
             got_dl = sorted((d.deadline_id, d.date.isoformat(), d.status) for d in g.deadlines)
-            want_dl = sorted(
-                (d.id, d.date.isoformat(), d.status) for d in need.deadlines
-            )
-            got_cmp = [
-                (i, dt, st if any(w[2] for w in want_dl if w[0] == i) else None)
-                for i, dt, st in got_dl
-            ]
+            want_dl = sorted((d.id, d.date.isoformat(), d.status) for d in need.deadlines)
+            got_cmp = [(i, dt, st if any(w[2] for w in want_dl if w[0] == i) else None) for i, dt, st in got_dl]
             want_cmp = [(i, dt, st) for i, dt, st in want_dl]
             if got_cmp != want_cmp:
                 problems.append(f"{need.issue}: deadlines {got_dl}, expected {want_dl}")
     if exp.letters is not None:
-        got_l = sorted(
-            (x.kind, x.issue, x.purpose or "") for x in got.letters if x.kind != "referral"
-        )
+        got_l = sorted((x.kind, x.issue, x.purpose or "") for x in got.letters if x.kind != "referral")
         want_l = sorted((x.kind, x.issue, x.purpose or "") for x in exp.letters)
         if got_l != want_l:
             problems.append(f"letters {got_l}, expected {want_l}")
@@ -190,8 +180,14 @@ def signature(a: Assessment) -> tuple[Any, ...]:
     """What an assessment decides (needs, tiers, urgency, deadlines, letters, contradictions)."""
     return (
         tuple(
-            (n.issue, n.tier, n.urgency, n.late, n.legal_aid,
-             tuple((d.deadline_id, d.date, d.status) for d in n.deadlines))
+            (
+                n.issue,
+                n.tier,
+                n.urgency,
+                n.late,
+                n.legal_aid,
+                tuple((d.deadline_id, d.date, d.status) for d in n.deadlines),
+            )
             for n in a.needs
         ),
         tuple((x.kind, x.issue, x.purpose, tuple(x.to_confirm)) for x in a.letters),

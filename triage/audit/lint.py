@@ -195,18 +195,32 @@ def api_facts() -> set[str]:
 # ---------------------------------------------------------------- the checks
 
 
-def check_facts(
-    rules: Iterable[Rule], questionnaire: set[str] | None, api: set[str]
-) -> list[Finding]:
+def check_facts(rules: Iterable[Rule], questionnaire: set[str] | None, api: set[str]) -> list[Finding]:
     out = []
     for r in rules:
         for spec in facts_of(r.condition):
             if spec.path not in api and (questionnaire is None or spec.path not in questionnaire):
-                out.append(Finding(r.file, r.line, r.id, "error", "unsettable-fact",
-                                   f"tests {spec.path}, which no question and no API field sets"))
+                out.append(
+                    Finding(
+                        r.file,
+                        r.line,
+                        r.id,
+                        "error",
+                        "unsettable-fact",
+                        f"tests {spec.path}, which no question and no API field sets",
+                    )
+                )
             elif questionnaire is not None and spec.path not in questionnaire:
-                out.append(Finding(r.file, r.line, r.id, "info", "api-only-fact",
-                                   f"tests {spec.path}, which no questionnaire question sets (API only)"))
+                out.append(
+                    Finding(
+                        r.file,
+                        r.line,
+                        r.id,
+                        "info",
+                        "api-only-fact",
+                        f"tests {spec.path}, which no questionnaire question sets (API only)",
+                    )
+                )
     return out
 
 
@@ -215,11 +229,22 @@ def check_never_fires(rules: Iterable[Rule]) -> list[Finding]:
     for r in rules:
         sat = satisfiable(effective(r))
         if sat is False:
-            out.append(Finding(r.file, r.line, r.id, "error", "never-fires",
-                               "condition is contradictory: no case can make it true"))
+            out.append(
+                Finding(
+                    r.file, r.line, r.id, "error", "never-fires", "condition is contradictory: no case can make it true"
+                )
+            )
         elif sat and r.on_unknown == "fire" and satisfiable(r.condition) is False:
-            out.append(Finding(r.file, r.line, r.id, "warning", "fires-only-on-unknown",
-                               "condition is contradictory on known facts: it fires only when a fact is unknown"))
+            out.append(
+                Finding(
+                    r.file,
+                    r.line,
+                    r.id,
+                    "warning",
+                    "fires-only-on-unknown",
+                    "condition is contradictory on known facts: it fires only when a fact is unknown",
+                )
+            )
     return out
 
 
@@ -312,11 +337,17 @@ def check_shadowing(rules: list[Rule]) -> list[Finding]:
                 if same_cases and na and nb and (na.tier, na.urgency) != (nb.tier, nb.urgency):
                     if order[id(a)] > order[id(b)]:
                         reported.add(id(a))
-                        out.append(Finding(
-                            a.file, a.line, a.id, "warning", "conflicting-findings",
-                            f"fires on exactly the same cases as {b.id} ({b.file}:{b.line}) but gives "
-                            f"tier {na.tier} {na.urgency}, not tier {nb.tier} {nb.urgency}",
-                        ))
+                        out.append(
+                            Finding(
+                                a.file,
+                                a.line,
+                                a.id,
+                                "warning",
+                                "conflicting-findings",
+                                f"fires on exactly the same cases as {b.id} ({b.file}:{b.line}) but gives "
+                                f"tier {na.tier} {na.urgency}, not tier {nb.tier} {nb.urgency}",
+                            )
+                        )
                     continue
                 if not _finding_contains(b, a):
                     continue
@@ -327,8 +358,16 @@ def check_shadowing(rules: list[Rule]) -> list[Finding]:
                 else:
                     code, what = "shadowed", "never changes an assessment: whenever it fires, so does"
                 reported.add(id(a))
-                out.append(Finding(a.file, a.line, a.id, "warning", code,
-                                   f"{what} {b.id} ({b.file}:{b.line}), whose finding contains its own"))
+                out.append(
+                    Finding(
+                        a.file,
+                        a.line,
+                        a.id,
+                        "warning",
+                        code,
+                        f"{what} {b.id} ({b.file}:{b.line}), whose finding contains its own",
+                    )
+                )
     return out
 
 
@@ -340,12 +379,28 @@ def _source_findings(file: str, line: int, rid: str, sources: list[Source], need
     for s in sources:
         host = s.url.removeprefix("https://").split("/", 1)[0].lower()
         if any(host == h or host.endswith("." + h) for h in _PLACEHOLDER_HOSTS):
-            out.append(Finding(file, line, rid, "error", "placeholder-source",
-                               f"source {s.title!r} has a placeholder address {s.url}"))
+            out.append(
+                Finding(
+                    file,
+                    line,
+                    rid,
+                    "error",
+                    "placeholder-source",
+                    f"source {s.title!r} has a placeholder address {s.url}",
+                )
+            )
     if all(s.kind == "practice" for s in sources):
-        out.append(Finding(file, line, rid, "error" if need else "info", "practice-only-source",
-                           "rests on practice only: cite the law or official guidance"
-                           + ("" if need else " (acceptable for a routing escalation; listed for audit)")))
+        out.append(
+            Finding(
+                file,
+                line,
+                rid,
+                "error" if need else "info",
+                "practice-only-source",
+                "rests on practice only: cite the law or official guidance"
+                + ("" if need else " (acceptable for a routing escalation; listed for audit)"),
+            )
+        )
     return out
 
 
@@ -369,13 +424,29 @@ def _lineage(items: list[Rule] | list[DeadlineDef], what: str) -> list[Finding]:
             prev_end = prev.effective_to
             if prev_end is None or prev_end > nxt.effective_from:
                 until = prev_end.isoformat() if prev_end else "open-ended"
-                out.append(Finding(nxt.file, nxt.line, rid, "error", "date-overlap",
-                                   f"{what} version from {nxt.effective_from} overlaps the version at "
-                                   f"{prev.file}:{prev.line} ({prev.effective_from} to {until})"))
+                out.append(
+                    Finding(
+                        nxt.file,
+                        nxt.line,
+                        rid,
+                        "error",
+                        "date-overlap",
+                        f"{what} version from {nxt.effective_from} overlaps the version at "
+                        f"{prev.file}:{prev.line} ({prev.effective_from} to {until})",
+                    )
+                )
             elif prev_end < nxt.effective_from:
-                out.append(Finding(nxt.file, nxt.line, rid, "warning", "date-gap",
-                                   f"no version of this {what} is in force from {prev_end} to "
-                                   f"{nxt.effective_from} (previous version at {prev.file}:{prev.line})"))
+                out.append(
+                    Finding(
+                        nxt.file,
+                        nxt.line,
+                        rid,
+                        "warning",
+                        "date-gap",
+                        f"no version of this {what} is in force from {prev_end} to "
+                        f"{nxt.effective_from} (previous version at {prev.file}:{prev.line})",
+                    )
+                )
     return out
 
 
@@ -405,10 +476,17 @@ def check_resources(ruleset: RuleSet) -> list[Finding]:
     for code in ruleset.taxonomy.issues:
         if not ruleset.taxonomy.resources.get(code):
             severe = code in tier1
-            out.append(Finding(file, lines.get(code, 0), code, "error" if severe else "warning",
-                               "no-tier1-resources",
-                               "no self-help resource in resources.yaml"
-                               + (" although a rule routes it to tier 1" if severe else "")))
+            out.append(
+                Finding(
+                    file,
+                    lines.get(code, 0),
+                    code,
+                    "error" if severe else "warning",
+                    "no-tier1-resources",
+                    "no self-help resource in resources.yaml"
+                    + (" although a rule routes it to tier 1" if severe else ""),
+                )
+            )
     return out
 
 
@@ -445,8 +523,10 @@ def lint(root: Path | str | None = None, questionnaire: set[str] | bool | None =
 
     q_facts = questionnaire_facts(root.parent) if questionnaire is True else questionnaire or None
     if q_facts is None:
-        notes.append("no questionnaire installed (rules/questionnaire/): facts are checked against the "
-                     "API's CaseFacts model only")
+        notes.append(
+            "no questionnaire installed (rules/questionnaire/): facts are checked against the "
+            "API's CaseFacts model only"
+        )
     findings += check_facts(rules, q_facts, api_facts())
     findings += check_never_fires(rules)
     by_id: dict[str, list[DeadlineDef]] = {}

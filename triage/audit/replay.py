@@ -67,13 +67,17 @@ def replay_stored(case_id: str, facts: dict[str, Any], as_of: date, stored: Asse
     if same:
         why = "same facts, same day, same rule-set content: the same assessment"
     elif not exact:
-        why = (f"the rule set with hash {content_hash[:16]} is no longer installed; version {version} as "
-               f"installed now has hash {got.ruleset.hash[:16]}, so its content changed since the decision")
+        why = (
+            f"the rule set with hash {content_hash[:16]} is no longer installed; version {version} as "
+            f"installed now has hash {got.ruleset.hash[:16]}, so its content changed since the decision"
+        )
     elif changes:
         why = "same rule-set content but a different outcome: the engine's code changed since the decision"
     else:
-        why = ("same outcome (needs, tiers, urgency, deadlines); only the explanation differs (reasons, "
-               "questions or letters): the engine's code changed since the decision")
+        why = (
+            "same outcome (needs, tiers, urgency, deadlines); only the explanation differs (reasons, "
+            "questions or letters): the engine's code changed since the decision"
+        )
     return ReplayResult(case_id, as_of, _label(stored), _label(got), same, changes, why)
 
 

@@ -86,8 +86,15 @@ class Distributions(_S):
             spec = FACTS.get(path)
             if spec is None:
                 raise ValueError(f"background: no case fact called {path!r}")
-            wanted = {"bool": "p_yes", "choice": "choice", "int": "range", "number": "range", "date": "days",
-                      "set": "members", "text": "text"}[spec.kind]
+            wanted = {
+                "bool": "p_yes",
+                "choice": "choice",
+                "int": "range",
+                "number": "range",
+                "date": "days",
+                "set": "members",
+                "text": "text",
+            }[spec.kind]
             if getattr(dist, wanted) is None:
                 raise ValueError(f"background.{path}: a {spec.kind} fact needs `{wanted}`")
             for value in [*(dist.choice or {}), *(dist.members or {})]:

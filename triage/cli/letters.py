@@ -65,9 +65,10 @@ def _prepare(file: str, as_of: str | None, ruleset: Path | None) -> tuple[Any, A
 @letters_app.command("render")
 def render(
     file: Annotated[str, typer.Argument(help="Case file (YAML or JSON): facts and a letter: section; - is stdin.")],
-    kind: Annotated[str, typer.Option(
-        "--kind", help="referral, medical_evidence, duty_to_refer, voluntary_referral or action_plan."
-    )],
+    kind: Annotated[
+        str,
+        typer.Option("--kind", help="referral, medical_evidence, duty_to_refer, voluntary_referral or action_plan."),
+    ],
     out: Annotated[str, typer.Option("--out", help="File to write; - writes to stdout.")],
     fmt: Annotated[str, typer.Option("--format", help="html, pdf or docx.")] = "html",
     purpose: Annotated[str | None, typer.Option("--purpose", help="Medical evidence purpose, e.g. pip.")] = None,

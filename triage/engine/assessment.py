@@ -46,9 +46,7 @@ class _Out(BaseModel):
         """
         template = cls.__dict__.get("_template")
         if template is None:
-            template = {
-                n: _REQUIRED if f.is_required() else f.default for n, f in cls.model_fields.items()
-            }
+            template = {n: _REQUIRED if f.is_required() else f.default for n, f in cls.model_fields.items()}
             mutable = tuple(n for n, v in template.items() if isinstance(v, (list, dict)))
             # _mutable first: another thread seeing the template must see it too.
             type.__setattr__(cls, "_mutable", mutable)

@@ -29,9 +29,7 @@ _FIRST_YEAR, _LAST_YEAR = 1995, 2060
 def _bank_holidays() -> frozenset[date]:
     # Built once for a fixed span so lookups never mutate shared state
     # (the package expands lazily otherwise, which is not thread-safe).
-    days = holidays.country_holidays(
-        "GB", subdiv="ENG", years=range(_FIRST_YEAR, _LAST_YEAR + 1), expand=False
-    )
+    days = holidays.country_holidays("GB", subdiv="ENG", years=range(_FIRST_YEAR, _LAST_YEAR + 1), expand=False)
     return frozenset(day for day in days if day.weekday() < 5)
 
 

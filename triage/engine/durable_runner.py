@@ -200,10 +200,7 @@ class DurableRunner:
 
     def _where(self, case_ref: str | None, problem: str) -> str:
         rs = self.compiled.ruleset
-        return (
-            f"case {case_ref or '(no reference)'}: rule set {rs.name} {rs.version} "
-            f"({rs.hash[:12]}): {problem}"
-        )
+        return f"case {case_ref or '(no reference)'}: rule set {rs.name} {rs.version} ({rs.hash[:12]}): {problem}"
 
 
 def _end_session(group: str) -> None:

@@ -15,11 +15,7 @@ from triage.facts import SECTIONS, CaseFacts
 from triage.facts.catalog import FACTS
 
 _PLAN: dict[str, dict[str, tuple[str, str, tuple[str, ...]]]] = {
-    section: {
-        spec.name: (spec.key, spec.kind, spec.choices)
-        for spec in FACTS.values()
-        if spec.section == section
-    }
+    section: {spec.name: (spec.key, spec.kind, spec.choices) for spec in FACTS.values() if spec.section == section}
     for section in SECTIONS
 }
 

@@ -49,8 +49,7 @@ class Benefits(Section):
     migration_notice: Tri = fact("Has the person had a letter telling them to move to Universal Credit?")
     migration_notice_date: Day = fact("What date is on the move-to-Universal-Credit letter?")
     migration_deadline_day: Day = fact(
-        "What deadline day does the move-to-Universal-Credit letter give to claim "
-        "(or the later day, if DWP moved it)?"
+        "What deadline day does the move-to-Universal-Credit letter give to claim (or the later day, if DWP moved it)?"
     )
     housing_costs_shortfall: Tri = fact("Does Housing Benefit or the UC housing element fall short of the rent?")
     hb_decision_date: Day = fact("What date is on the Housing Benefit decision being challenged?")

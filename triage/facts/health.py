@@ -32,6 +32,8 @@ def under_duty_to_refer(setting: str | None, admission_date: date | None) -> boo
     if setting is None:
         return None
     return setting in DUTY_TO_REFER_SETTINGS or (setting == "mental_health" and admission_date is not None)
+
+
 Condition = Literal[
     "respiratory", "mental_health", "mobility", "cardiovascular", "cancer", "diabetes",
     "learning_disability", "dementia", "substance_use", "long_covid", "hiv", "multiple_sclerosis",

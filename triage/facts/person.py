@@ -92,8 +92,7 @@ class Person(BaseModel):
     )
     consent_to_refer: Tri = fact("Has the person agreed to be referred to an advice agency for help?")
     consent_to_share_health: Tri = fact(
-        "Has the person agreed that health information about them may be shared with the agencies they are "
-        "referred to?"
+        "Has the person agreed that health information about them may be shared with the agencies they are referred to?"
     )
     consent_to_notify_housing: Tri = fact(
         "Has the person agreed to the council's housing team being told that they may be homeless, and how "

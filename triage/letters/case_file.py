@@ -175,26 +175,51 @@ def barred(kind: str, facts: CaseFacts) -> list[tuple[str, str]]:
         out.append(("consent.given", "the person said no to being referred (person.consent_to_refer)"))
     if kind in ("duty_to_refer", "voluntary_referral"):
         if p.consent_to_notify_housing is False:
-            out.append(("consent.given", "the person said no to the council being told "
-                        "(person.consent_to_notify_housing): nothing may be sent (Housing Act 1996 s.213B(2)-(3))"))
+            out.append(
+                (
+                    "consent.given",
+                    "the person said no to the council being told "
+                    "(person.consent_to_notify_housing): nothing may be sent (Housing Act 1996 s.213B(2)-(3))",
+                )
+            )
         if p.lacks_capacity_for_decision is True and _representative(facts) is None:
-            out.append(("consent.given", "the person lacks capacity to agree (Mental Capacity Act 2005 ss.2-3) and "
-                        "no attorney or deputy whose authority covers it has agreed for them: their own agreement "
-                        "cannot be relied on. Refer to adult social care for an assessment and a best-interests "
-                        "decision (MCA 2005 s.4; Care Act 2014 ss.9 and 67)"))
+            out.append(
+                (
+                    "consent.given",
+                    "the person lacks capacity to agree (Mental Capacity Act 2005 ss.2-3) and "
+                    "no attorney or deputy whose authority covers it has agreed for them: their own agreement "
+                    "cannot be relied on. Refer to adult social care for an assessment and a best-interests "
+                    "decision (MCA 2005 s.4; Care Act 2014 ss.9 and 67)",
+                )
+            )
     specified = under_duty_to_refer(h.setting, h.admission_date)
     if kind == "duty_to_refer":
         if p.housing_authority_chosen is False:
-            out.append(("consent.authority_chosen_by_person", "the person has not chosen a council: the notice "
-                        "goes only to the housing authority they choose (Housing Act 1996 s.213B(3)(b))"))
+            out.append(
+                (
+                    "consent.authority_chosen_by_person",
+                    "the person has not chosen a council: the notice "
+                    "goes only to the housing authority they choose (Housing Act 1996 s.213B(3)(b))",
+                )
+            )
         if specified is False:
             where = _SETTING_WORDS.get(h.setting or "", h.setting or "")
-            out.append(("hospital.service", f"a {where} is not a public authority under the duty to refer "
-                        "(Homelessness (Review Procedure etc.) Regulations 2018, Schedule): send a voluntary_referral "
-                        "letter, never a section 213B notice"))
+            out.append(
+                (
+                    "hospital.service",
+                    f"a {where} is not a public authority under the duty to refer "
+                    "(Homelessness (Review Procedure etc.) Regulations 2018, Schedule): send a voluntary_referral "
+                    "letter, never a section 213B notice",
+                )
+            )
     if kind == "voluntary_referral" and specified is True:
-        out.append(("hospital.service", "this service is under the duty to refer: send the duty_to_refer notice "
-                    "(Housing Act 1996 s.213B), not a voluntary referral"))
+        out.append(
+            (
+                "hospital.service",
+                "this service is under the duty to refer: send the duty_to_refer notice "
+                "(Housing Act 1996 s.213B), not a voluntary referral",
+            )
+        )
     return out
 
 

@@ -99,6 +99,7 @@ class SafeContact(_Model):
             data["methods"] = [*(data.get("methods") or []), *([one] if one is not None else [])]
         return data
 
+
 class Consent(_Model):
     """Explicit, specific consent for one letter to one recipient (UK GDPR Art 9(2)(a))."""
 

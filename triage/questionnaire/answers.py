@@ -118,6 +118,7 @@ def from_form(q: Question, form: Mapping[str, Any]) -> Answer:
     date ``<id>-day``, ``<id>-month``, ``<id>-year``; for inputs, the unknown
     answers come as ``<id>-unknown``.
     """
+
     def values(name: str) -> list[str]:
         raw = form.get(name)
         if raw is None:

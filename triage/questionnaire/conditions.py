@@ -124,8 +124,10 @@ def evaluate(cond: Cond | None, answers: Mapping[str, Any]) -> bool:
         return False
     op, value = cond.op, cond.value
     if op == "answered":
-        known = not (isinstance(answer, str) and answer in UNKNOWN_ANSWERS) and answer != [] and not (
-            isinstance(answer, list) and set(answer) <= set(UNKNOWN_ANSWERS)
+        known = (
+            not (isinstance(answer, str) and answer in UNKNOWN_ANSWERS)
+            and answer != []
+            and not (isinstance(answer, list) and set(answer) <= set(UNKNOWN_ANSWERS))
         )
         return known is value
     if op == "is":

@@ -425,7 +425,7 @@ def _find_cycle(edges: dict[str, set[str]]) -> list[str] | None:
         stack.append(node)
         for nxt in sorted(edges.get(node, ())):
             if colour.get(nxt) == GREY:
-                return [*stack[stack.index(nxt):], nxt]
+                return [*stack[stack.index(nxt) :], nxt]
             if colour.get(nxt) == WHITE:
                 found = visit(nxt)
                 if found:

@@ -96,9 +96,7 @@ def parse(raw: Any, where: str = "when") -> Cond:
         return Not(parse(raw["not"], f"{where}.not"))
     if "fact" in keys:
         return _parse_test(raw, keys - {"fact"}, where)
-    raise ConditionError(
-        where, f"expected one of all, any, not or fact, got {', '.join(sorted(map(str, keys)))}"
-    )
+    raise ConditionError(where, f"expected one of all, any, not or fact, got {', '.join(sorted(map(str, keys)))}")
 
 
 def _parse_test(raw: Mapping[str, Any], tests: set[str], where: str) -> Cond:
@@ -166,9 +164,7 @@ def _one_test(spec: FactSpec, test: str, value: Any, where: str) -> Cond:
 
 def _check_choice(spec: FactSpec, value: Any, where: str) -> None:
     if value not in spec.choices:
-        raise ConditionError(
-            where, f"{value!r} is not a value of {spec.path} (one of {', '.join(spec.choices)})"
-        )
+        raise ConditionError(where, f"{value!r} is not a value of {spec.path} (one of {', '.join(spec.choices)})")
 
 
 def _check_value(spec: FactSpec, value: Any, where: str) -> None:
@@ -444,9 +440,7 @@ def describe(cond: Cond) -> str:
                 return f"{name} is {'' if cond.op == 'eq' else 'not '}{days} days from today"
             return f"{name} is {words[cond.op]} {days} days from today"
         sym = {"eq": "is", "ne": "is not", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
-        value = {True: "yes", False: "no"}.get(cond.value, cond.value) if isinstance(
-            cond.value, bool
-        ) else cond.value
+        value = {True: "yes", False: "no"}.get(cond.value, cond.value) if isinstance(cond.value, bool) else cond.value
         return f"{name} {sym[cond.op]} {value}"
     if isinstance(cond, Known):
         return f"{cond.fact.path} is {'known' if cond.known else 'unknown'}"

@@ -83,8 +83,7 @@ def installed(region: str = "england", base: Path | None = None) -> list[Install
             raise RegistryError(f"{region} {a.version} is installed twice: {a.path} and {b.path}")
         if a.in_force_from == b.in_force_from:
             raise RegistryError(
-                f"{region} {a.version} ({a.path}) and {b.version} ({b.path}) both come into force on "
-                f"{a.in_force_from}"
+                f"{region} {a.version} ({a.path}) and {b.version} ({b.path}) both come into force on {a.in_force_from}"
             )
     return found
 

@@ -86,4 +86,3 @@ def _compared(cond: Cond) -> set[str]:
 def _needs_something_known(cond: Cond, assumed: frozenset[str]) -> bool:
     """Whether the condition, with ``assumed`` facts passing while unknown, still fails on an empty case."""
     return interpret(assumed_condition(cond, assumed))({}) is not True
-

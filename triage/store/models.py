@@ -358,7 +358,6 @@ class OutboxEvent(SQLModel, table=True):
     created_at: dt.datetime = _when()
 
 
-
 class QuestionnaireDraft(SQLModel, table=True):
     """Questionnaire answers saved to resume later: answer codes only, keyed by a hash of
     the resume code so the table does not reveal codes. In the store, so a draft follows
