@@ -519,3 +519,50 @@ def test_only_linked_needs_are_lifted_by_the_cluster(engine: Engine) -> None:
                      "family.child_arrangements": 1}  # fmt: skip
     two = {**facts, "benefits": {"concern": False}}
     assert {n.issue: n.tier for n in engine.assess(two, AS_OF).needs}["debt.council_tax"] == 1
+
+
+# Dismissed 5 August 2026 for ill health, disabled: both limits 5 Aug + 3 months - 1 day = 4 November 2026.
+DISMISSED = {"person": {"disability": True},
+             "employment": {"concern": True, "employed": True, "dismissed": True,
+                            "dismissal_related_to_health": True, "dismissal_date": "2026-08-05"}}  # fmt: skip
+
+
+def _dismissal(**employment: str) -> dict[str, Any]:
+    return {**DISMISSED, "employment": {**DISMISSED["employment"], **employment}}
+
+
+@pytest.mark.parametrize(
+    ("known", "due", "confirm"),
+    [
+        # Started 28 Oct, certificate unknown: counted as 28 Oct too; 4 Nov lies between Day A and
+        # 28 Nov (a month after Day B), so s.207B(4) gives 28 November: 5 days, emergency.
+        ({"acas_ec_start_date": "2026-10-28"}, date(2026, 11, 28), "employment.acas_certificate_date"),
+        # Certificate 2 Nov, start unknown: counted as 2 Nov; 4 Nov lies within a month after it: 2 December.
+        ({"acas_certificate_date": "2026-11-02"}, date(2026, 12, 2), "employment.acas_ec_start_date"),
+    ],
+)  # fmt: skip
+def test_one_acas_date_unknown_gives_the_earliest_limit_not_a_passed_one(
+    engine: Engine, known: dict[str, str], due: date, confirm: str
+) -> None:
+    [need] = engine.assess(_dismissal(**known), AS_OF).needs
+    assert {d.date for d in need.deadlines} == {due} and {d.status for d in need.deadlines} == {"open"}
+    assert need.urgency == "emergency" and not need.late
+    assert confirm in need.to_confirm
+    [r] = [r for r in need.reasons if r.id == "policy.acas_date_unknown"]
+    assert "earliest the limit can be" in r.text
+
+
+def test_both_acas_dates_unknown_after_the_limit_asks_for_them(engine: Engine) -> None:
+    # Counted without conciliation the limit passed on 4 Nov. Conciliation notified that day could
+    # last 12 weeks (from 1 Dec 2025: to 27 Jan 2027), and the limit then ends a month later:
+    # 27 February 2027, after today, so both dates are asked. The urgency stays that of a passed limit.
+    [need] = engine.assess(DISMISSED, AS_OF).needs
+    assert need.late and need.urgency == "urgent"
+    assert {"employment.acas_ec_start_date", "employment.acas_certificate_date"} <= set(need.to_confirm)
+    [r] = [r for r in need.reasons if r.id == "policy.acas_dates_unknown"]
+    assert "2026-11-04" in r.text and "2027-02-27" in r.text
+    # Dismissed 5 January 2026: limit 4 April; at the latest 4 Apr + 12 weeks = 27 June, + 1 month =
+    # 27 July 2026, before today: conciliation cannot have kept it open, so nothing is asked about it.
+    [old] = engine.assess(_dismissal(dismissal_date="2026-01-05"), AS_OF).needs
+    assert not {"employment.acas_ec_start_date", "employment.acas_certificate_date"} & set(old.to_confirm)
+    assert not any(r.id == "policy.acas_dates_unknown" for r in old.reasons)

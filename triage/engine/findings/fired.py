@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from triage.engine.assessment import Contradiction, Deadline, LetterNeeded
+from triage.engine.assessment import Contradiction, Deadline, LetterNeeded, Reason
 from triage.engine.compiler import CompiledRule
-from triage.engine.deadlines import compute
+from triage.engine.deadlines import after, compute
 from triage.engine.findings.drafts import Draft, Letters, facts_used, reason
 from triage.facts import CaseFacts
 from triage.rulesets.loader import RuleSet
-from triage.rulesets.model import DeadlineRef, Period
+from triage.rulesets.model import DeadlineRef, Duration, Period
 
 
 @dataclass
@@ -43,6 +43,7 @@ def from_fired(ruleset: RuleSet, fired: list[CompiledRule], facts: CaseFacts, as
                 deadline = _deadline(ruleset, c, ref, facts, as_of)
                 if deadline is not None:
                     draft.deadlines.append(deadline)
+                    _acas_unknown(ruleset, draft, deadline, facts, as_of)
                 elif ref.from_fact in c.assumed and _missing(facts, ref.from_fact):
                     versions = ruleset.deadlines.get(ref.use)
                     if versions:
@@ -82,7 +83,7 @@ def _deadline(ruleset: RuleSet, c: CompiledRule, ref: DeadlineRef, facts: CaseFa
     definition = ruleset.deadline(ref.use, start)
     if definition is None:
         return None
-    acas = (facts.employment.acas_ec_start_date, facts.employment.acas_certificate_date)
+    acas, _ = _acas(facts)
     floor = None
     if ref.not_before is not None:
         floor_section, floor_name = ref.not_before.split(".")
@@ -102,6 +103,73 @@ def _deadline(ruleset: RuleSet, c: CompiledRule, ref: DeadlineRef, facts: CaseFa
         from_date=start,
         source=definition.source + (definition.late.source if definition.late and got.status != "open" else []),
     )
+
+
+_ACAS_START = "employment.acas_ec_start_date"
+_ACAS_CERTIFICATE = "employment.acas_certificate_date"
+_ACAS_PERIOD = "employment.early_conciliation_period"
+
+
+def _acas(facts: CaseFacts) -> tuple[tuple[date | None, date | None], str | None]:
+    """The ACAS early conciliation dates to count a tribunal limit with, and the one not known.
+
+    With one of the two dates unknown, conciliation is counted as having lasted no
+    time at all (the known date stands for both): that is the earliest the limit can
+    be (ERA 1996 s.207B; EqA 2010 s.140B). Conciliation started before the limit
+    still moves it to at least a month after the certificate, which may already be
+    close, so the limit is neither shown as passed when it may not be, nor left later
+    than it may be. With both unknown, nothing shows that conciliation started.
+    """
+    start, certificate = facts.employment.acas_ec_start_date, facts.employment.acas_certificate_date
+    if start is not None and certificate is None:
+        return (start, start), _ACAS_CERTIFICATE
+    if certificate is not None and start is None:
+        return (certificate, certificate), _ACAS_START
+    return (start, certificate), None
+
+
+def _acas_unknown(ruleset: RuleSet, draft: Draft, deadline: Deadline, facts: CaseFacts, as_of: date) -> None:
+    """A tribunal limit counted with ACAS dates unknown: the need lists them to confirm, and says why once.
+
+    One date unknown: the limit is the earliest it can be (see ``_acas``). Both unknown:
+    nothing shows conciliation began, so the limit is counted without it; once that limit
+    has passed, conciliation begun by then could still have kept it open until as late as
+    the longest conciliation plus the time after the certificate, so the dates are asked.
+    """
+    definition = ruleset.deadline(deadline.deadline_id, deadline.from_date)
+    if definition is None or not definition.period.acas_extension:
+        return
+    (start, _), unknown = _acas(facts)
+    if unknown is not None:
+        draft.waits_on.add(unknown)
+        which = "certificate" if unknown == _ACAS_CERTIFICATE else "start of conciliation"
+        rid = "policy.acas_date_unknown"
+        text = (f"ACAS early conciliation: the date of the {which} is not known, so conciliation is counted "
+                "as lasting no time (the known date stands for both). That gives the earliest the limit can "
+                "be: conciliation begun before the limit moves it to at least one month after the "
+                "certificate. Find the certificate and check the date.")
+        effect = "dated at the earliest it can be"
+    elif start is None and deadline.status in ("late_route", "expired"):
+        param = ruleset.parameters.get(_ACAS_PERIOD)
+        longest = param.value_on(deadline.date) if param is not None else None
+        window = definition.acas_after_certificate
+        if not isinstance(longest, Duration) or window is None:
+            return
+        latest = after(window, after(longest, deadline.date))
+        if latest < as_of:
+            return
+        draft.waits_on.update((_ACAS_START, _ACAS_CERTIFICATE))
+        rid = "policy.acas_dates_unknown"
+        text = (f"Counted without ACAS early conciliation, the tribunal limit passed on "
+                f"{deadline.date}. If conciliation was begun by then, the limit is later (at least one month "
+                f"after the certificate, and as late as {latest}) and may be close: find out now whether and "
+                "when ACAS was contacted.")
+        effect = "counted without conciliation until its dates are known"
+    else:
+        return
+    if any(r.id == rid for r in draft.reasons):
+        return
+    draft.reasons.append(Reason.trusted(kind="policy", id=rid, source=definition.source, text=text, effect=effect))
 
 
 def _missing(facts: CaseFacts, path: str) -> bool:
