@@ -144,10 +144,12 @@ def _acas_unknown(ruleset: RuleSet, draft: Draft, deadline: Deadline, facts: Cas
         draft.waits_on.add(unknown)
         which = "certificate" if unknown == _ACAS_CERTIFICATE else "start of conciliation"
         rid = "policy.acas_date_unknown"
-        text = (f"ACAS early conciliation: the date of the {which} is not known, so conciliation is counted "
-                "as lasting no time (the known date stands for both). That gives the earliest the limit can "
-                "be: conciliation begun before the limit moves it to at least one month after the "
-                "certificate. Find the certificate and check the date.")
+        text = (
+            f"ACAS early conciliation: the date of the {which} is not known, so conciliation is counted "
+            "as lasting no time (the known date stands for both). That gives the earliest the limit can "
+            "be: conciliation begun before the limit moves it to at least one month after the "
+            "certificate. Find the certificate and check the date."
+        )
         effect = "dated at the earliest it can be"
     elif start is None and deadline.status in ("late_route", "expired"):
         param = ruleset.parameters.get(_ACAS_PERIOD)
@@ -160,10 +162,12 @@ def _acas_unknown(ruleset: RuleSet, draft: Draft, deadline: Deadline, facts: Cas
             return
         draft.waits_on.update((_ACAS_START, _ACAS_CERTIFICATE))
         rid = "policy.acas_dates_unknown"
-        text = (f"Counted without ACAS early conciliation, the tribunal limit passed on "
-                f"{deadline.date}. If conciliation was begun by then, the limit is later (at least one month "
-                f"after the certificate, and as late as {latest}) and may be close: find out now whether and "
-                "when ACAS was contacted.")
+        text = (
+            f"Counted without ACAS early conciliation, the tribunal limit passed on "
+            f"{deadline.date}. If conciliation was begun by then, the limit is later (at least one month "
+            f"after the certificate, and as late as {latest}) and may be close: find out now whether and "
+            "when ACAS was contacted."
+        )
         effect = "counted without conciliation until its dates are known"
     else:
         return
