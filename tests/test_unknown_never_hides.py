@@ -17,31 +17,17 @@ import pytest
 from triage.audit.golden import load_golden
 from triage.engine.engine import Engine
 from triage.facts.catalog import FACTS
-from triage.rulesets.conditions import Cmp, Cond, exception_facts
+from triage.rulesets.conditions import compared_facts, exception_facts
 from triage.rulesets.model import URGENCY_ORDER, OnUnknown, Rule
 from triage.rulesets.unknowns import tested_unknown as _tested_unknown
-
-
-def _positive(cond: Cond) -> set[str]:
-    out: set[str] = set()
-    stack: list[Any] = [cond]
-    while stack:
-        c = stack.pop()
-        if isinstance(c, Cmp):
-            if not (c.op == "ne" or (c.op == "eq" and c.value is False)):
-                out.add(c.fact.path)
-        elif hasattr(c, "items"):
-            stack.extend(c.items)
-        elif hasattr(c, "item"):
-            stack.append(c.item)
-    return out
 
 
 def _anchors(rule: Rule, events: set[str]) -> set[str]:
     """Facts that are evidence of the problem: tested positively, not exceptions, not "may not know";
     and the date of an event the need is dated by (a hearing listed, an exclusion: the date is the
     evidence that it happened or will)."""
-    anchors = {p for p in _positive(rule.condition) if not FACTS[p].may_not_know} - set(exception_facts(rule.condition))
+    evidence = compared_facts(rule.condition, "evidence") - exception_facts(rule.condition)
+    anchors = {p for p in evidence if not FACTS[p].may_not_know}
     if rule.then.need is not None:
         anchors |= {d.from_fact for d in rule.then.need.deadlines if d.use in events}
     if isinstance(rule.on_unknown, OnUnknown):

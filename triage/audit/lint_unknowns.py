@@ -20,23 +20,9 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from triage.audit.lint_finding import Finding
 from triage.facts.catalog import FACTS
-from triage.rulesets.conditions import Cmp, Cond, exception_facts, facts_of
+from triage.rulesets.conditions import compared_facts, exception_facts, facts_of
 from triage.rulesets.model import DeadlineDef, OnUnknown, Rule
 from triage.rulesets.unknowns import assumed_facts, tested_unknown
-
-
-def _compared(cond: Cond) -> set[str]:
-    out: set[str] = set()
-    stack = [cond]
-    while stack:
-        c = stack.pop()
-        if isinstance(c, Cmp):
-            out.add(c.fact.path)
-        elif hasattr(c, "items"):
-            stack.extend(c.items)
-        elif hasattr(c, "item"):
-            stack.append(c.item)
-    return out
 
 
 def check_unknowns(rules: Iterable[Rule], deadlines: Mapping[str, Sequence[DeadlineDef]]) -> list[Finding]:
@@ -45,10 +31,10 @@ def check_unknowns(rules: Iterable[Rule], deadlines: Mapping[str, Sequence[Deadl
     for r in rules:
         if r.then.kind not in ("need", "escalate") or r.on_unknown == "fire":
             continue
-        compared = _compared(r.condition)
+        compared = compared_facts(r.condition)
         candidates = (set(exception_facts(r.condition)) | {p for p in compared if FACTS[p].may_not_know}) & compared
         # A fact tested both as evidence and as an exception is ambiguous: count it too.
-        negative = _negative(r.condition)
+        negative = compared_facts(r.condition, "exception")
         candidates |= negative & {p for p in compared if p not in exception_facts(r.condition)}
         chosen = set(r.on_unknown.ask) | set(r.on_unknown.assume) if isinstance(r.on_unknown, OnUnknown) else set()
         for path in sorted(candidates - assumed_facts(r) - chosen):
@@ -59,21 +45,6 @@ def check_unknowns(rules: Iterable[Rule], deadlines: Mapping[str, Sequence[Deadl
                 + ": say what the rule does with it (on_unknown: assume or ask, with a reason)",
             ))  # fmt: skip
     out += _date_unknown_paths(rules, deadlines)
-    return out
-
-
-def _negative(cond: Cond) -> set[str]:
-    out: set[str] = set()
-    stack = [cond]
-    while stack:
-        c = stack.pop()
-        if isinstance(c, Cmp):
-            if c.op == "ne" or (c.op == "eq" and c.value is False):
-                out.add(c.fact.path)
-        elif hasattr(c, "items"):
-            stack.extend(c.items)
-        elif hasattr(c, "item"):
-            stack.append(c.item)
     return out
 
 
@@ -93,7 +64,7 @@ def _date_unknown_paths(rules: list[Rule], deadlines: Mapping[str, Sequence[Dead
         need = r.then.need
         if need is None:
             continue
-        mine = _compared(r.condition)
+        mine = compared_facts(r.condition)
         for ref in need.deadlines:
             versions = deadlines.get(ref.use, ())
             if not versions or versions[0].kind != "act_by":
@@ -104,7 +75,10 @@ def _date_unknown_paths(rules: list[Rule], deadlines: Mapping[str, Sequence[Dead
             if any(
                 other is not r
                 and not _needs_known(other, date_fact)
-                and (date_fact in tested_unknown(other.condition) or (mine - {date_fact}) & _compared(other.condition))
+                and (
+                    date_fact in tested_unknown(other.condition)
+                    or (mine - {date_fact}) & compared_facts(other.condition)
+                )
                 for other in by_issue[need.issue]
             ):
                 continue

@@ -242,6 +242,23 @@ def _is_exception(c: Cmp) -> bool:
     return c.op == "ne" or (c.op == "eq" and c.value is False)
 
 
+def compared_facts(cond: Cond, which: str = "all") -> frozenset[str]:
+    """Facts a condition compares (not "is it known?"): ``which`` is ``all``, ``exception``
+    (tested as absent: "is not", "is no", "does not include") or ``evidence`` (every other comparison)."""
+    out: set[str] = set()
+    stack: list[Cond] = [cond]
+    while stack:
+        c = stack.pop()
+        if isinstance(c, Cmp):
+            if which == "all" or (which == "exception") == _is_exception(c):
+                out.add(c.fact.path)
+        elif isinstance(c, (All, Any_)):
+            stack.extend(c.items)
+        elif isinstance(c, Not):
+            stack.append(c.item)
+    return frozenset(out)
+
+
 def exception_facts(cond: Cond) -> frozenset[str]:
     """Facts a condition tests only as exceptions ("not already appealed", "no breathing space").
 

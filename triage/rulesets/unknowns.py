@@ -15,7 +15,7 @@ from triage.rulesets.conditions import (
     Cmp,
     Cond,
     Known,
-    Not,
+    compared_facts,
     exception_facts,
     facts_of,
     interpret,
@@ -50,7 +50,7 @@ def assumed_facts(rule: Rule) -> frozenset[str]:
         return frozenset()
     chosen = set(exception_facts(cond)) | {f.path for f in read if f.may_not_know}
     # Only comparisons can pass while unknown; "is X known?" is asked on purpose.
-    chosen &= _compared(cond)
+    chosen &= compared_facts(cond)
     if isinstance(rule.on_unknown, OnUnknown):
         chosen = (chosen | set(rule.on_unknown.assume)) - set(rule.on_unknown.ask)
     if not chosen or not _needs_something_known(cond, frozenset(chosen)):
@@ -71,16 +71,6 @@ def assumed_condition(cond: Cond, assumed: frozenset[str]) -> Cond:
     if isinstance(cond, Any_):
         return Any_(tuple(assumed_condition(i, assumed) for i in cond.items))
     raise TypeError("assumed_condition() needs a condition in negation normal form")
-
-
-def _compared(cond: Cond) -> set[str]:
-    if isinstance(cond, Cmp):
-        return {cond.fact.path}
-    if isinstance(cond, Not):
-        return _compared(cond.item)
-    if isinstance(cond, (All, Any_)):
-        return set().union(*(_compared(i) for i in cond.items))
-    return set()
 
 
 def _needs_something_known(cond: Cond, assumed: frozenset[str]) -> bool:
