@@ -105,12 +105,8 @@ def _scan(
     that fired because it fires on unknown is still unknown and stays in.
     """
     for asking, c, need, weight, specs in plans:
-        missing = [spec for spec in specs if spec.key not in flat]
-        if not missing:
-            continue  # every fact known: settled
-        gap = len(missing)
-        if gap < len(specs) and asking(flat) is not None:
-            continue  # some facts known, and they settle it (with every fact missing it is unknown)
+        # What the rule would change is checked first: it is cheaper than evaluating the rule,
+        # and a rule that would change nothing raises no question whatever its facts.
         changes: frozenset[str]
         if need is not None:
             d = drafts.get(need.issue)
@@ -128,7 +124,7 @@ def _scan(
             # the date decides how urgent it is.
             dating = d is not None and bool(need.from_facts)
             froms = need.from_facts
-            if need.urgency_rank >= _EMERGENCY or (froms and (d is None or dating)):
+            if need.urgency_rank >= _EMERGENCY or froms:
                 harm = _EMERGENCY_OR_DEADLINE
             elif need.urgency_rank >= _URGENT_RANK:
                 harm = _URGENT
@@ -148,6 +144,12 @@ def _scan(
                 if esc is not None and esc.urgency is not None and URGENCY_ORDER[esc.urgency] >= _URGENT_RANK
                 else _OTHER
             )
+        missing = [spec for spec in specs if spec.key not in flat]
+        if not missing:
+            continue  # every fact known: settled
+        gap = len(missing)
+        if gap < len(specs) and asking(flat) is not None:
+            continue  # some facts known, and they settle it (with every fact missing it is unknown)
         w = -weight
         for spec in missing:
             # Rank first the answers that would settle a rule on their own.
