@@ -110,3 +110,29 @@ def test_content_hash_changes_with_any_rule_file(tmp_path: Path) -> None:
 def test_not_a_ruleset_folder(tmp_path: Path) -> None:
     [msg] = problems(tmp_path)
     assert "no ruleset.yaml" in msg
+
+
+def test_on_unknown_must_name_facts_the_rule_tests_and_give_a_reason(tmp_path: Path) -> None:
+    rs = copy_ruleset(tmp_path)
+    text = RULE.format(rid="test.bad.unknown", when="{fact: benefits.sanctioned, equals: true}", start="2020-01-01")
+    stray = "    on_unknown:\n      ask: [benefits.mr_requested]\n      reason: Read the fact the rule tests.\n"
+    add_rules(rs, text + stray)
+    [msg] = problems(rs)
+    assert msg.startswith("rules/england/rules/zz_test.yaml:2: rule test.bad.unknown:")
+    assert "benefits.mr_requested is not a fact this rule's condition tests" in msg
+    add_rules(rs, text + "    on_unknown:\n      ask: [benefits.sanctioned]\n")
+    # One message, at the on_unknown line, for the form given (not one per form the field accepts).
+    [msg] = problems(rs)
+    assert msg == "rules/england/rules/zz_test.yaml:10: rule test.bad.unknown: on_unknown: reason: Field required"
+
+
+def test_a_deadline_without_its_lead_time_is_refused(tmp_path: Path) -> None:
+    rs = copy_ruleset(tmp_path)
+    path = rs / "deadlines" / "benefits.yaml"
+    text = path.read_text()
+    start = text.index("    lead_time:\n", text.index("- id: mandatory_reconsideration\n"))
+    end = text.index("\n    source:", start)
+    path.write_text(text[:start] + text[end + 1 :])
+    found = problems(rs)
+    assert any("deadlines/benefits.yaml" in m and "mandatory_reconsideration" in m and "lead_time" in m
+               for m in found), found  # fmt: skip

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
 from triage.rulesets.conditions import Cond, ConditionError, facts_of, parse, push_not, tested_unknown
 
@@ -200,6 +200,21 @@ class Rule(Dated):
     _cond: Cond = PrivateAttr()
 
     _source_list = field_validator("source", mode="before")(_as_list)
+
+    @field_validator("on_unknown", mode="before")
+    @classmethod
+    def _one_form(cls, value: Any) -> Any:
+        # One message for the form given, not pydantic's report on each form of the union.
+        if value is None or value == "fire" or isinstance(value, OnUnknown):
+            return value
+        if not isinstance(value, dict):
+            raise ValueError("write `fire`, or a mapping with ask and/or assume and a reason")
+        try:
+            return OnUnknown.model_validate(value)
+        except ValidationError as exc:
+            raise ValueError(
+                "; ".join(f"{'.'.join(map(str, e['loc'])) or 'on_unknown'}: {e['msg']}" for e in exc.errors())
+            ) from None
 
     @model_validator(mode="after")
     def _parse_when(self) -> Rule:
