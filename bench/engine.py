@@ -93,6 +93,7 @@ def main() -> None:
     args = ap.parse_args()
 
     engine = Engine.default()
+    engine.prepare(AS_OF)  # as a server does at start-up (and the batch API before it forks)
     seeds = [c.facts for c in load_golden(engine.ruleset.root)]
     cases = generate(args.cases, args.seed, AS_OF, seeds=seeds)
     flats = [flatten(parse_facts(c), AS_OF) for c in cases]

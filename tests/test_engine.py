@@ -367,11 +367,10 @@ def test_the_question_search_reads_no_screened_out_area(engine: Engine) -> None:
             flat = flatten(parse_facts(c), day)
             screened_out = {s for s, key in _CONCERN_KEYS if flat.get(key) is False}
             live = frozenset(map(_SECTION_OF_KEY.get, flat)).difference(screened_out, (None,))
-            for plans in engine.findings.live_groups(flat["__as_of"], live):
-                for plan in plans:
-                    assert not {spec.section for spec in plan.facts} & screened_out, plan.rule.rule.id
-                    assert plan.rule.in_force(flat["__as_of"])
-                    scanned += 1
+            for plan in engine.findings.live_plans(flat["__as_of"], live).plans():
+                assert not {spec.section for spec in plan.facts} & screened_out, plan.rule.rule.id
+                assert plan.rule.in_force(flat["__as_of"])
+                scanned += 1
     assert scanned > 10_000
 
 
@@ -424,6 +423,44 @@ def test_the_question_search_holds_no_contradictions(engine: Engine) -> None:
     contradictions = {c.rule.id for c in engine.compiled.rules if c.rule.then.contradiction is not None}
     held = {plan.rule.rule.id for _, plans in engine.findings.question_groups(AS_OF.toordinal()) for plan in plans}
     assert contradictions and held and not contradictions & held
+
+
+def test_the_question_search_sorts_plans_by_what_they_would_change(engine: Engine) -> None:
+    """Each live plan is read once, by the kind of result its rule gives, with its harm band worked out ahead."""
+    from triage.engine.findings.plans import EMERGENCY_OR_DEADLINE, OTHER
+
+    every = frozenset({"housing", "benefits", "debt", "employment", "immigration", "family", "education",
+                       "community_care", "discrimination"})  # fmt: skip
+    live = engine.findings.live_plans(AS_OF.toordinal(), every)
+    held = [p.rule.rule.id for p in live.plans()]
+    assert len(held) == len(set(held))
+    assert all(p.rule.rule.then.need is not None for p in live.needs)
+    assert all(p.rule.rule.then.escalate is not None for p in live.escalations)
+    assert all(p.rule.rule.then.letter is not None for p in live.letters)
+    assert {p.rule.rule.id for p in live.plans()} == {
+        c.rule.id for c in engine.compiled.rules
+        if c.rule.then.contradiction is None and c.in_force(AS_OF.toordinal())
+    }  # fmt: skip
+    for p in live.needs:
+        dated = bool(p.rule.rule.then.need.deadlines)  # type: ignore[union-attr]
+        if dated or p.rule.rule.then.need.urgency == "emergency":  # type: ignore[union-attr]
+            assert p.harm == EMERGENCY_OR_DEADLINE, p.rule.rule.id
+    assert all(p.harm == OTHER for p in live.letters)
+    # An escalation applies to the need issues its applies_to matches, worked out once.
+    for p in live.escalations:
+        esc = p.rule.rule.then.escalate
+        assert p.escalation is not None and esc is not None
+        assert p.escalation.applies == {
+            n.rule.then.need.issue for n in engine.compiled.rules
+            if n.rule.then.need is not None and esc.applies_to.matches(n.rule.then.need.issue)
+        }  # fmt: skip
+
+
+def test_preparing_an_engine_moves_it_out_of_the_collectors_way(engine: Engine) -> None:
+    import gc
+
+    engine.prepare(AS_OF)
+    assert gc.get_freeze_count() > 0
 
 
 def test_an_assumed_date_keeps_the_need_undated_and_urgent(tmp_path: Path) -> None:

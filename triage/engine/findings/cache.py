@@ -6,7 +6,7 @@ from typing import Any
 
 from triage.engine.assessment import Question, ResourceLink, RuleSetRef
 from triage.engine.compiler import CompiledRuleSet
-from triage.engine.findings.plans import Group, Plan, make_question, question_groups
+from triage.engine.findings.plans import Group, Scan, make_question, question_groups, scan
 from triage.engine.findings.policy import means_tested_rules
 
 # Bounds for a replay over many distinct days.
@@ -36,7 +36,7 @@ class FindingsCache:
         self._questions: dict[tuple[str, Any], Question] = {}
         # Per day: the question groups. Per day and set of live areas: the groups to scan.
         self.groups: dict[int, tuple[Group, ...]] = {}
-        self._live: dict[tuple[int, frozenset[Any]], tuple[tuple[Plan, ...], ...]] = {}
+        self._live: dict[tuple[int, frozenset[Any]], Scan] = {}
 
     def resources(self, issue: str) -> list[ResourceLink]:
         """The tier-1 resources listed for an issue."""
@@ -65,12 +65,12 @@ class FindingsCache:
             self.groups[as_of_ordinal] = groups
         return groups
 
-    def live_groups(self, as_of_ordinal: int, live_sections: frozenset[Any]) -> tuple[tuple[Plan, ...], ...]:
-        """The groups whose areas are all live: one lookup per case (at most 2**9 area sets a day)."""
+    def live_plans(self, as_of_ordinal: int, live_sections: frozenset[Any]) -> Scan:
+        """The plans of the groups whose areas are all live: one lookup per case (at most 2**9 area sets a day)."""
         key = (as_of_ordinal, live_sections)
         live = self._live.get(key)
         if live is None:
-            live = tuple(plans for areas, plans in self.question_groups(as_of_ordinal) if areas <= live_sections)
+            live = scan(self.question_groups(as_of_ordinal), live_sections)
             if len(self._live) > _MAX_LIVE:
                 self._live.clear()
             self._live[key] = live
