@@ -35,6 +35,54 @@ def test_three_months_less_one_day() -> None:
     assert apply_period(Period(months=3, less_days=1), date(2026, 11, 30)) == date(2027, 2, 27)
 
 
+@pytest.mark.parametrize(
+    ("start", "months", "want"),
+    [
+        # Dodds v Walker: the day before the corresponding date.
+        (date(2026, 5, 21), 3, date(2026, 8, 20)),
+        (date(2026, 9, 10), 3, date(2026, 12, 9)),
+        (date(2027, 3, 1), 3, date(2027, 5, 31)),  # corresponding 1 June; not 28 May
+        # No corresponding date: the last day of that month (Pruden v Cunard Ellerman).
+        (date(2027, 1, 31), 3, date(2027, 4, 30)),  # not 29 April
+        (date(2026, 11, 30), 3, date(2027, 2, 28)),  # not 27 February
+        (date(2027, 11, 30), 3, date(2028, 2, 29)),  # no 30 February: the last day, 29 Feb in a leap year
+        (date(2026, 8, 31), 6, date(2027, 2, 28)),  # EqA s.118: six months starting with 31 Aug
+        (date(2028, 2, 29), 12, date(2029, 2, 28)),
+    ],
+)
+def test_months_beginning_with_their_first_day(start: date, months: int, want: date) -> None:
+    """ERA 1996 s.111(2)(a) "three months beginning with" and EqA 2010 ss.118, 123 "starting with"."""
+    assert apply_period(Period(months=months, beginning_with_start=True), start) == want
+
+
+@pytest.mark.parametrize(
+    ("start", "want"),
+    [
+        (date(2027, 3, 15), date(2027, 4, 14)),
+        (date(2027, 1, 28), date(2027, 2, 27)),
+        # UC Regulations 2013 reg 21(2)(b): from the 29th or 30th, February's begins on the 27th (28th in a leap year).
+        (date(2027, 1, 30), date(2027, 2, 26)),
+        (date(2027, 1, 29), date(2027, 2, 26)),
+        (date(2028, 1, 30), date(2028, 2, 27)),
+        (date(2027, 4, 30), date(2027, 5, 29)),
+        # reg 21(2)(a): from the 31st, each begins on the last day of the month.
+        (date(2027, 1, 31), date(2027, 2, 27)),
+        (date(2028, 1, 31), date(2028, 2, 28)),
+        (date(2027, 3, 31), date(2027, 4, 29)),
+        (date(2026, 12, 31), date(2027, 1, 30)),
+    ],
+)
+def test_a_universal_credit_assessment_period(start: date, want: date) -> None:
+    assert apply_period(Period(uc_assessment_periods=1), start) == want
+
+
+def test_assessment_periods_count_on_from_the_first() -> None:
+    # From 30 Jan 2027 periods begin 30 Jan, 27 Feb, 30 Mar: the second ends on 29 March.
+    assert apply_period(Period(uc_assessment_periods=2), date(2027, 1, 30)) == date(2027, 3, 29)
+    with pytest.raises(ValueError, match="uc_assessment_periods"):
+        Period(uc_assessment_periods=1, beginning_with_start=True)
+
+
 def test_bank_holidays_england_and_wales() -> None:
     assert is_bank_holiday(date(2026, 12, 25))
     assert is_bank_holiday(date(2026, 12, 28))  # Boxing Day substitute (26th is a Saturday)

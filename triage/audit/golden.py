@@ -14,7 +14,7 @@ A golden file (``rules/<set>/tests/*.yaml``) holds ``cases:``, each::
           late: false                  # optional
           legal_aid: true              # optional: in legal aid scope or not
           to_confirm: [benefits.mr_requested]  # optional: exactly these facts to confirm
-          deadlines:                   # optional: exactly these (id, date[, status])
+          deadlines:                   # optional: exactly these (id, date[, status][, late_limit])
             - {id: mandatory_reconsideration, date: 2026-12-03}
       letters:                         # optional: exactly these non-referral letters
         - {kind: medical_evidence, purpose: pip, issue: benefits.pip}
@@ -27,6 +27,7 @@ Run by pytest and by ``triage rules test``.
 
 from __future__ import annotations
 
+import datetime as _dt
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -48,6 +49,7 @@ class ExpectDeadline(_S):
     id: str
     date: date
     status: str | None = None
+    late_limit: _dt.date | None = None  # the late route's own limit, where the case states one
 
 
 class ExpectNeed(_S):
@@ -157,6 +159,11 @@ def compare(case: GoldenCase, got: Assessment) -> list[str]:
             want_cmp = [(i, dt, st) for i, dt, st in want_dl]
             if got_cmp != want_cmp:
                 problems.append(f"{need.issue}: deadlines {got_dl}, expected {want_dl}")
+            for d in need.deadlines:
+                limits = [x.late_limit for x in g.deadlines if x.deadline_id == d.id and x.date == d.date]
+                if d.late_limit is not None and limits != [d.late_limit]:
+                    shown = [x.isoformat() if x else None for x in limits]
+                    problems.append(f"{need.issue}: {d.id} late limit {shown}, expected {d.late_limit}")
     if exp.letters is not None:
         got_l = sorted((x.kind, x.issue, x.purpose or "") for x in got.letters if x.kind != "referral")
         want_l = sorted((x.kind, x.issue, x.purpose or "") for x in exp.letters)

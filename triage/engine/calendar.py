@@ -58,6 +58,47 @@ def add_months(start: date, months: int) -> date:
     return date(year, month + 1, min(start.day, last))
 
 
+def months_beginning_with(start: date, months: int) -> date:
+    """The last day of a period of ``months`` calendar months beginning with ``start`` (day one).
+
+    It ends the day before the corresponding date (three months beginning with
+    21 May end on 20 August; Dodds v Walker [1981] 1 WLR 1027). Where the
+    later month has no corresponding date, it ends on that month's last day:
+    three months beginning with 31 January end on 30 April, and with 30
+    November on 28 February (Pruden v Cunard Ellerman Ltd [1993] IRLR 317, EAT).
+    Taking a day off the capped date instead would end these a day early.
+    """
+    index = start.year * 12 + (start.month - 1) + months
+    year, month = divmod(index, 12)
+    last = _cal.monthrange(year, month + 1)[1]
+    if start.day > last:
+        return date(year, month + 1, last)
+    return date(year, month + 1, start.day) - timedelta(days=1)
+
+
+def uc_assessment_period_end(start: date, periods: int = 1) -> date:
+    """The last day of the ``periods``-th Universal Credit assessment period beginning with ``start``.
+
+    Universal Credit Regulations 2013 reg 21(2): assessment periods begin on
+    the same day of each month as the first, except that from the 31st each
+    begins on the last day of the month, and from the 29th or 30th each begins
+    on that day except in February, when it begins on the 27th (the 28th in a
+    leap year). So the period beginning with 30 January ends on 26 February,
+    earlier than a calendar month beginning with it would.
+    """
+    index = start.year * 12 + (start.month - 1) + periods
+    year, month = divmod(index, 12)
+    month += 1
+    last = _cal.monthrange(year, month)[1]
+    if start.day == 31:
+        following = date(year, month, last)
+    elif start.day in (29, 30) and month == 2:
+        following = date(year, 2, 28 if _cal.isleap(year) else 27)
+    else:
+        following = date(year, month, start.day)
+    return following - timedelta(days=1)
+
+
 def add_working_days(start: date, n: int) -> date:
     """The day ``n`` working days after ``start`` (``start`` itself not counted)."""
     step = 1 if n >= 0 else -1

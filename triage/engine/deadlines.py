@@ -12,7 +12,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
 
-from triage.engine.calendar import add_months, add_working_days, clear_days_after
+from triage.engine.calendar import (
+    add_months,
+    add_working_days,
+    clear_days_after,
+    months_beginning_with,
+    uc_assessment_period_end,
+)
 from triage.rulesets.model import DeadlineDef, Duration, Period
 
 Status = Literal["open", "late_route", "expired", "passed"]
@@ -21,8 +27,13 @@ Status = Literal["open", "late_route", "expired", "passed"]
 def apply_period(period: Period, start: date) -> date:
     """The day a period counted from ``start`` ends."""
     sign = -1 if period.before else 1
-    if period.months is not None:
+    counted_in = period.beginning_with_start  # the start day is day one: one day fewer
+    if period.months is not None and period.beginning_with_start:
+        end, counted_in = months_beginning_with(start, period.months), False
+    elif period.months is not None:
         end = add_months(start, sign * period.months)
+    elif period.uc_assessment_periods is not None:
+        end = uc_assessment_period_end(start, period.uc_assessment_periods)
     elif period.weeks is not None:
         end = start + timedelta(weeks=sign * period.weeks)
     elif period.days is not None:
@@ -35,7 +46,7 @@ def apply_period(period: Period, start: date) -> date:
             raise ValueError("clear_days cannot be counted backwards")
         end = clear_days_after(start, period.clear_days, period.skip_sundays_and_bank_holidays)
     # A period "beginning with" its start counts the start as its first day.
-    end -= timedelta(days=period.less_days + period.beginning_with_start)
+    end -= timedelta(days=period.less_days + counted_in)
     # A second period counted on from the day the first ends (deemed service, then the time to respond).
     return apply_period(period.then, end) if period.then is not None else end
 

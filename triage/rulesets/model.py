@@ -255,13 +255,20 @@ class RuleFile(Strict):
 class Period(Strict):
     """How a deadline is counted from its start date.
 
-    Exactly one of months, weeks, days, working_days or clear_days. ``before``
-    counts backwards (for example 56 days before an eviction date).
-    ``less_days`` subtracts days at the end ("three months less one day").
+    Exactly one of months, weeks, days, working_days, clear_days or
+    uc_assessment_periods. ``before`` counts backwards (for example 56 days
+    before an eviction date). ``less_days`` subtracts days at the end.
     ``beginning_with_start`` says the start day is itself day 1, as in "21 days
     beginning with the day on which he is notified" (Housing Act 1996 s.202(3)):
     such a period ends a day sooner than one counted "after" or "from" the start
     (21 days beginning with 1 May end on 21 May; 21 days after it, on 22 May).
+    Months beginning with a day that a later month lacks end on that month's
+    last day (three months beginning with 31 January end on 30 April), never a
+    day before it (``calendar.months_beginning_with``): write "three months
+    beginning (or starting) with" this way, not as months less a day.
+    ``uc_assessment_periods`` ends with the last day of that many Universal
+    Credit assessment periods beginning with the start (UC Regulations 2013
+    reg 21(2); ``calendar.uc_assessment_period_end``).
     ``acas_extension`` applies the ACAS early conciliation clock stop
     (Employment Rights Act 1996 s.207B), with the time after the certificate
     taken from the parameter ``employment.early_conciliation_time_after_certificate``.
@@ -277,6 +284,7 @@ class Period(Strict):
     days: int | None = Field(default=None, ge=0, le=3650)
     working_days: int | None = Field(default=None, ge=0, le=365)
     clear_days: int | None = Field(default=None, ge=0, le=365)
+    uc_assessment_periods: int | None = Field(default=None, ge=1, le=12)
     skip_sundays_and_bank_holidays: bool = False
     less_days: int = Field(default=0, ge=0, le=31)
     beginning_with_start: bool = False
@@ -286,10 +294,12 @@ class Period(Strict):
 
     @model_validator(mode="after")
     def _one_unit(self) -> Period:
-        units = [u for u in ("months", "weeks", "days", "working_days", "clear_days")
+        units = [u for u in ("months", "weeks", "days", "working_days", "clear_days", "uc_assessment_periods")
                  if getattr(self, u) is not None]  # fmt: skip
         if len(units) != 1:
-            raise ValueError("give exactly one of months, weeks, days, working_days, clear_days")
+            raise ValueError("give exactly one of months, weeks, days, working_days, clear_days, uc_assessment_periods")
+        if units[0] == "uc_assessment_periods" and (self.before or self.beginning_with_start or self.less_days):
+            raise ValueError("uc_assessment_periods counts forward from the first day of the first period, as it is")
         if self.skip_sundays_and_bank_holidays and self.clear_days is None:
             raise ValueError("skip_sundays_and_bank_holidays applies to clear_days only")
         if self.beginning_with_start and (self.before or units[0] in ("working_days", "clear_days")):
