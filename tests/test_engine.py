@@ -603,3 +603,22 @@ def test_both_acas_dates_unknown_after_the_limit_asks_for_them(engine: Engine) -
     [old] = engine.assess(_dismissal(dismissal_date="2026-01-05"), AS_OF).needs
     assert not {"employment.acas_ec_start_date", "employment.acas_certificate_date"} & set(old.to_confirm)
     assert not any(r.id == "policy.acas_dates_unknown" for r in old.reasons)
+
+
+def test_a_date_fact_can_be_tested_against_a_fixed_day_in_the_law() -> None:
+    """``on_or_after`` / ``before`` compare the day itself, whatever the assessment day."""
+    from triage.rulesets.conditions import ConditionError, interpret, parse
+
+    served_after = interpret(parse({"fact": "housing.notice_date", "on_or_after": date(2026, 5, 1)}))
+    served_before = interpret(parse({"fact": "housing.notice_date", "before": date(2026, 5, 1)}))
+    for as_of in (date(2026, 6, 15), date(2027, 6, 15)):
+        for day, after in ((date(2026, 4, 30), False), (date(2026, 5, 1), True), (date(2026, 5, 11), True)):
+            flat = flatten(parse_facts({"housing": {"notice_date": day.isoformat()}}), as_of)
+            assert flat["housing__notice_date"] == (day - as_of).days
+            assert served_after(flat) is after and served_before(flat) is (not after)
+        # Unknown stays unknown (three-valued), as for every other test.
+        assert served_after(flatten(parse_facts({}), as_of)) is None
+    with pytest.raises(ConditionError, match="expected a date"):
+        parse({"fact": "housing.notice_date", "on_or_after": "May 2026"})
+    with pytest.raises(ConditionError, match="is not a date"):
+        parse({"fact": "housing.tenure", "before": date(2026, 5, 1)})

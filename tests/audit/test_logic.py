@@ -53,8 +53,29 @@ def test_satisfiable_conditions_are_found(raw: dict[str, Any]) -> None:
     assert satisfiable(cond(raw)) is True
 
 
+def test_a_fixed_day_test_is_counted_from_the_assessment_day_only_when_one_is_given() -> None:
+    """The assessment day is free in a satisfiability check: a notice date within the last 30
+    days and before 1 May 2026 is possible (assessed in May 2026), but not on 23 November 2026."""
+    both = cond({"all": [{"fact": "housing.notice_date", "days_from_as_of": {"gte": -30, "lte": 0}},
+                         {"fact": "housing.notice_date", "before": date(2026, 5, 1)}]})  # fmt: skip
+    assert satisfiable(both) is True
+    assert solve(tuple(leaves(both)), as_of=AS_OF_DAY) is None
+    model = solve(tuple(leaves(both)), as_of=date(2026, 5, 10).toordinal())
+    assert model is not None and -30 <= model["housing.notice_date"] <= -10
+    # Fixed-day tests contradicting each other are caught without a day, as is an unknown date.
+    clash = cond({"all": [{"fact": "housing.notice_date", "before": date(2026, 5, 1)},
+                          {"fact": "housing.notice_date", "on_or_after": date(2026, 5, 1)}]})  # fmt: skip
+    assert satisfiable(clash) is False
+    lost = cond({"all": [{"fact": "housing.notice_date", "unknown": True},
+                         {"fact": "housing.notice_date", "before": date(2026, 5, 1)}]})  # fmt: skip
+    assert satisfiable(lost) is False
+
+
+AS_OF_DAY = date(2026, 11, 23).toordinal()
+
+
 def _flat_from_model(model: dict[str, Any]) -> dict[str, Any]:
-    flat: dict[str, Any] = {"__case": 1, "__as_of": date(2026, 11, 23).toordinal()}
+    flat: dict[str, Any] = {"__case": 1, "__as_of": AS_OF_DAY}
     for path, value in model.items():
         spec = FACTS[path]
         if value is None:
@@ -65,6 +86,8 @@ def _flat_from_model(model: dict[str, Any]) -> dict[str, Any]:
                 flat[f"{spec.key}__{choice}"] = bool(value.get(choice, False))
         else:
             flat[spec.key] = value
+            if spec.kind == "date":
+                flat[spec.key + "__day"] = value + AS_OF_DAY  # as flatten writes it
     return flat
 
 
@@ -75,7 +98,7 @@ def test_every_witness_of_every_shipped_rule_makes_it_true(engine: Engine) -> No
     for rule in engine.ruleset.rules:
         for term in dnf(effective(rule)):
             for r in (None, rng):
-                model = solve(term, r)
+                model = solve(term, r, as_of=AS_OF_DAY)
                 assert model is not None
                 flat = _flat_from_model(model)
                 result = interpret(effective(rule))(flat)

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from triage.facts.catalog import FactSpec
-from triage.rulesets.conditions import All, Any_, Cmp, Cond, Known, Not, possibly, push_not
+from triage.rulesets.conditions import DAY_SUFFIX, All, Any_, Cmp, Cond, Known, Not, possibly, push_not
 from triage.rulesets.model import Rule
 
 Leaf = Cmp | Known
@@ -137,37 +137,62 @@ class FactBox:
     members: dict[str, bool] = field(default_factory=dict)  # set facts: member -> present
 
 
-def _boxes(term: Term) -> dict[str, FactBox] | None:
+def _boxes(term: Term, as_of: int | None = None) -> dict[str, FactBox] | None:
+    """What the term says about each fact, or None when it contradicts itself.
+
+    A test of a date against a fixed day (``on_or_after``) is a test of its
+    days from ``as_of`` once that day is given. Without one the assessment
+    day is free, so such tests constrain only each other (and make the date
+    known): a date within 14 days and before 1 May 2026 is satisfiable.
+    """
     boxes: dict[str, FactBox] = {}
+    fixed: dict[str, FactBox] = {}
     for leaf in term:
+        if isinstance(leaf, Cmp) and leaf.key == leaf.fact.key + DAY_SUFFIX:
+            if as_of is None:
+                if not _narrow(fixed.setdefault(leaf.fact.path, FactBox(leaf.fact)), leaf):
+                    return None
+                leaf = Known(leaf.fact, True)
+            else:
+                leaf = Cmp(leaf.fact, leaf.fact.key, leaf.op, int(leaf.value) - as_of)
         box = boxes.setdefault(leaf.fact.path, FactBox(leaf.fact))
-        if isinstance(leaf, Known):
-            if box.known is not None and box.known != leaf.known:
-                return None
-            box.known = leaf.known
-            continue
-        if box.known is False:
+        if not _narrow(box, leaf):
             return None
-        box.known = True
-        if leaf.fact.kind == "set":
-            member = leaf.key.rsplit("__", 1)[1]
-            want = bool(leaf.value) if leaf.op == "eq" else not leaf.value
-            if box.members.get(member, want) != want:
-                return None
-            box.members[member] = want
-        elif leaf.op == "eq":
-            box.eq.add(leaf.value)
-        elif leaf.op == "ne":
-            box.ne.add(leaf.value)
-        elif leaf.op in ("gt", "gte"):
-            v, strict = float(leaf.value), leaf.op == "gt"
-            if v > box.lo or (v == box.lo and strict):
-                box.lo, box.lo_strict = v, strict
-        else:
-            v, strict = float(leaf.value), leaf.op == "lt"
-            if v < box.hi or (v == box.hi and strict):
-                box.hi, box.hi_strict = v, strict
+    for box in fixed.values():
+        if not _pick(box, None, (0, 0))[0]:
+            return None
     return boxes
+
+
+def _narrow(box: FactBox, leaf: Leaf) -> bool:
+    """Add one leaf's constraint to its fact's box; False when it contradicts the box."""
+    if isinstance(leaf, Known):
+        if box.known is not None and box.known != leaf.known:
+            return False
+        box.known = leaf.known
+        return True
+    if box.known is False:
+        return False
+    box.known = True
+    if leaf.fact.kind == "set":
+        member = leaf.key.rsplit("__", 1)[1]
+        want = bool(leaf.value) if leaf.op == "eq" else not leaf.value
+        if box.members.get(member, want) != want:
+            return False
+        box.members[member] = want
+    elif leaf.op == "eq":
+        box.eq.add(leaf.value)
+    elif leaf.op == "ne":
+        box.ne.add(leaf.value)
+    elif leaf.op in ("gt", "gte"):
+        v, strict = float(leaf.value), leaf.op == "gt"
+        if v > box.lo or (v == box.lo and strict):
+            box.lo, box.lo_strict = v, strict
+    else:
+        v, strict = float(leaf.value), leaf.op == "lt"
+        if v < box.hi or (v == box.hi and strict):
+            box.hi, box.hi_strict = v, strict
+    return True
 
 
 def _within(box: FactBox, v: Any) -> bool:
@@ -239,16 +264,22 @@ def _pick(box: FactBox, rng: random.Random | None, spread: tuple[int, int]) -> t
     return False, None
 
 
-def solve(term: Term, rng: random.Random | None = None,
-          spreads: dict[str, tuple[int, int]] | None = None) -> dict[str, Any] | None:  # fmt: skip
+def solve(
+    term: Term,
+    rng: random.Random | None = None,
+    spreads: dict[str, tuple[int, int]] | None = None,
+    as_of: int | None = None,
+) -> dict[str, Any] | None:
     """A model of a conjunction of leaves, or ``None`` when it is contradictory.
 
     The model maps each fact path to a value in the flat engine's terms (dates
     as days from ``as_of``; set facts as ``{member: present}``); ``None``
     means "must be unknown". With ``rng`` the values are drawn at random inside
     the allowed range (``spreads`` per fact kind give the usual range).
+    ``as_of`` (an ordinal day) is the assessment day a test against a fixed
+    day is counted from; without it such tests only make the date known.
     """
-    boxes = _boxes(term)
+    boxes = _boxes(term, as_of)
     if boxes is None:
         return None
     spreads = spreads or {}

@@ -195,7 +195,9 @@ class CorpusGenerator:
         from triage.audit.logic import solve
 
         span = self.dist.dates.passed if passed else self.dist.dates.usual
-        model = solve(rng.choice(rt.terms), rng, {"date": span, "int": (0, 6), "number": (0, 6)})
+        model = solve(
+            rng.choice(rt.terms), rng, {"date": span, "int": (0, 6), "number": (0, 6)}, self.as_of.toordinal()
+        )
         assert model is not None  # terms from dnf() are satisfiable
         out: dict[str, Any] = {}
         for path, value in model.items():

@@ -2,7 +2,9 @@
 
 Unknown facts are left out (durable-rules never matches a missing field,
 which is exactly three-valued "unknown"). Dates become whole days from
-``as_of`` (negative = in the past), so one compiled rule set serves every day.
+``as_of`` (negative = in the past), so one compiled rule set serves every day,
+and beside that the day itself (``<key>__day``, its ordinal) for tests against
+a fixed day in the law.
 A list fact becomes one yes/no key per possible value, plus a count.
 """
 
@@ -13,6 +15,7 @@ from typing import Any
 
 from triage.facts import SECTIONS, CaseFacts
 from triage.facts.catalog import FACTS
+from triage.rulesets.conditions import DAY_SUFFIX
 
 _PLAN: dict[str, dict[str, tuple[str, str, tuple[str, ...]]]] = {
     section: {spec.name: (spec.key, spec.kind, spec.choices) for spec in FACTS.values() if spec.section == section}
@@ -40,7 +43,9 @@ def flatten(facts: CaseFacts, as_of: date) -> dict[str, Any]:
             if value is None:
                 continue
             if kind == "date":
-                out[key] = value.toordinal() - today
+                day = value.toordinal()
+                out[key] = day - today
+                out[key + DAY_SUFFIX] = day
             elif kind == "set":
                 out[key] = len(value)
                 for choice in choices:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, Literal
 
 from triage.facts.catalog import FACTS, FactSpec
@@ -29,8 +30,12 @@ _NEGATE: dict[Op, Op] = {"eq": "ne", "ne": "eq", "gt": "lte", "gte": "lt", "lt":
 _COMPARISONS: dict[str, Op] = {"gt": "gt", "gte": "gte", "lt": "lt", "lte": "lte"}
 _TESTS = frozenset(
     {"equals", "not_equals", "in", "not_in", "gt", "gte", "lt", "lte", "known", "unknown",
-     "contains", "days_from_as_of"}
+     "contains", "days_from_as_of", "on_or_after", "before"}
 )  # fmt: skip
+# A date fact's flat key holds days from the assessment day; this suffix names
+# the key holding the day itself (its ordinal), for tests against a fixed day
+# in the law ("a notice served on or after 1 May 2026"). flatten writes both.
+DAY_SUFFIX = "__day"
 
 
 class ConditionError(ValueError):
@@ -138,8 +143,16 @@ def _one_test(spec: FactSpec, test: str, value: Any, where: str) -> Cond:
                 raise ConditionError(f"{where}.{cmp_name}", "expected a whole number of days")
             parts.append(Cmp(spec, spec.key, _COMPARISONS[cmp_name], days))
         return parts[0] if len(parts) == 1 else All(tuple(parts))
+    if test in ("on_or_after", "before"):
+        if spec.kind != "date":
+            raise ConditionError(where, f"{spec.path} is not a date")
+        if not isinstance(value, date):
+            raise ConditionError(where, f"expected a date (YYYY-MM-DD), got {value!r}")
+        return Cmp(spec, spec.key + DAY_SUFFIX, "gte" if test == "on_or_after" else "lt", value.toordinal())
     if spec.kind == "date":
-        raise ConditionError(where, f"{spec.path} is a date: use days_from_as_of, known or unknown")
+        raise ConditionError(
+            where, f"{spec.path} is a date: use days_from_as_of, on_or_after, before, known or unknown"
+        )
     if spec.kind == "set":
         raise ConditionError(where, f"{spec.path} is a list: use contains, known or unknown")
     if test in ("in", "not_in"):

@@ -19,6 +19,7 @@ from triage.engine.findings.drafts import Draft, Letters
 from triage.engine.findings.plans import CROSS_CUTTING, TO_CONFIRM, Plan
 from triage.engine.flatten import AS_OF, CASE_MARK
 from triage.facts.catalog import FACTS
+from triage.rulesets.conditions import DAY_SUFFIX
 from triage.rulesets.model import URGENCY_ORDER
 
 _AREA_SECTIONS = (
@@ -47,6 +48,8 @@ for _spec in FACTS.values():
     _SECTION_OF_KEY[_spec.key] = _area
     for _choice in _spec.choices:
         _SECTION_OF_KEY[f"{_spec.key}__{_choice}"] = _area
+    if _spec.kind == "date":
+        _SECTION_OF_KEY[_spec.key + DAY_SUFFIX] = _area
 
 
 def questions_worth_asking(
