@@ -132,62 +132,47 @@ class DurableRunner:
                 _HANDLES[compiled.name] = handle
         self._handle: int = handle
 
-    def fired(
-        self, flat: dict[str, Any], case_ref: str | None = None, encoded: str | None = None, last: bool = True
-    ) -> list[str]:
-        """Names of the compiled rules that fire for ``flat`` (catch-all included).
+    def fired(self, flat: dict[str, Any], case_ref: str | None = None) -> list[str]:
+        """Names of the compiled rules that fire for ``flat`` (catch-all included)."""
+        return _fire_all((self,), self.group, json.dumps(flat), case_ref)
 
-        ``encoded``: ``flat`` already as JSON (a sharded rule set encodes it once for every shard);
-        ``last``: the case's last shard, which counts the case towards renewing the session.
+    def run(self, session: _Session, payload: str, fid: str, case_ref: str | None) -> list[str]:
+        """Assert one case's fact in this rule set's open session, collect what fired, retract it, check.
+
+        Called under ``_LOCK`` by :func:`_fire_all`, which ends the session if this raises.
         """
         handle = self._handle
+        session.handles.add(handle)
         names: list[str] = []
-        with _LOCK:
-            session = _SESSIONS.get(self.group)
-            if session is None:
-                session = _SESSIONS[self.group] = _Session()
-            session.handles.add(handle)
-            fid = str(next(_FACT_IDS))
-            # The case's own session and fact ids, appended to the encoded facts (never empty: the case mark).
-            body = encoded if encoded is not None else json.dumps(flat)
-            payload = f'{body[:-1]}, "sid": "{session.sid}", "id": "{fid}"}}'
-            # durable-rules echoes the fact in each message: {"<rule>":{"m":{...,"id": "<fid>"}}}
-            mine = f'"id": "{fid}"}}}}}}'
-            done = False
-            try:
-                result = _dre.assert_fact(handle, payload)
-                if not result or result[0] != 0:
-                    raise EngineError(self._where(case_ref, f"unexpected result {result!r}"))
-                state = result[1]
-                action = _dre.start_action_for_state(handle, state)
-                message = action[1] if action else None
-                catch_all = 0
-                while message:
-                    if not message.endswith(mine):
-                        raise EngineError(self._where(case_ref, "a rule fired for another case's facts"))
-                    catch_all += message.startswith(_CATCH_ALL_PREFIX)
-                    # Only the rule's name is needed.
-                    names.append(message[2 : message.index('"', 2)])
-                    message = _dre.complete_and_start_action(handle, state)
-                if catch_all != 1:
-                    raise EngineError(self._where(case_ref, f"the catch-all rule fired {catch_all} times, not once"))
-                _dre.retract_fact(handle, payload)
-                if _dre.get_facts(handle, session.sid) != "[]":
-                    raise EngineError(self._where(case_ref, "the case's facts were not retracted"))
-                if _dre.start_action_for_state(handle, state):
-                    raise EngineError(self._where(case_ref, "retraction left an action queued"))
-                done = True
-            except EngineError:
-                raise
-            except Exception as exc:
-                kind = EngineCapacityError if str(exc).endswith(_CAPACITY_CODES) else EngineError
-                raise kind(self._where(case_ref, _explain(exc))) from None
-            finally:
-                # Anything short of a clean finish (an error, an interruption)
-                # may have left this case's fact or actions behind.
-                session.cases += last
-                if not done or (last and session.cases >= SESSION_CASES):
-                    _end_session(self.group)
+        # durable-rules echoes the fact in each message: {"<rule>":{"m":{...,"id": "<fid>"}}}
+        mine = f'"id": "{fid}"}}}}}}'
+        try:
+            result = _dre.assert_fact(handle, payload)
+            if not result or result[0] != 0:
+                raise EngineError(self._where(case_ref, f"unexpected result {result!r}"))
+            state = result[1]
+            action = _dre.start_action_for_state(handle, state)
+            message = action[1] if action else None
+            catch_all = 0
+            while message:
+                if not message.endswith(mine):
+                    raise EngineError(self._where(case_ref, "a rule fired for another case's facts"))
+                catch_all += message.startswith(_CATCH_ALL_PREFIX)
+                # Only the rule's name is needed.
+                names.append(message[2 : message.index('"', 2)])
+                message = _dre.complete_and_start_action(handle, state)
+            if catch_all != 1:
+                raise EngineError(self._where(case_ref, f"the catch-all rule fired {catch_all} times, not once"))
+            _dre.retract_fact(handle, payload)
+            if _dre.get_facts(handle, session.sid) != "[]":
+                raise EngineError(self._where(case_ref, "the case's facts were not retracted"))
+            if _dre.start_action_for_state(handle, state):
+                raise EngineError(self._where(case_ref, "retraction left an action queued"))
+        except EngineError:
+            raise
+        except Exception as exc:
+            kind = EngineCapacityError if str(exc).endswith(_CAPACITY_CODES) else EngineError
+            raise kind(self._where(case_ref, _explain(exc))) from None
         return names
 
     def session_facts(self) -> list[Any]:
@@ -210,6 +195,34 @@ def _end_session(group: str) -> None:
         for handle in sorted(session.handles):
             with contextlib.suppress(Exception):
                 _dre.delete_state(handle, session.sid)
+
+
+def _fire_all(runners: tuple[DurableRunner, ...], group: str, body: str, case_ref: str | None) -> list[str]:
+    """One case through each of a rule set's durable-rules parts, in its one open session.
+
+    ``body``: the case's flat facts as JSON. One lock, one session and one fact
+    id serve every part; each part checks isolation on its own. Anything short
+    of a clean finish (an error, an interruption) may have left this case's
+    fact or actions behind, so it ends the session.
+    """
+    names: list[str] = []
+    with _LOCK:
+        session = _SESSIONS.get(group)
+        if session is None:
+            session = _SESSIONS[group] = _Session()
+        fid = str(next(_FACT_IDS))
+        # The case's own session and fact ids, appended to the encoded facts (never empty: the case mark).
+        payload = f'{body[:-1]}, "sid": "{session.sid}", "id": "{fid}"}}'
+        done = False
+        try:
+            for runner in runners:
+                names += runner.run(session, payload, fid, case_ref)
+            done = True
+        finally:
+            session.cases += 1
+            if not done or session.cases >= SESSION_CASES:
+                _end_session(group)
+    return names
 
 
 def _prime(handle: int) -> None:
@@ -251,12 +264,7 @@ class ShardedRunner:
 
     def fired(self, flat: dict[str, Any], case_ref: str | None = None) -> list[str]:
         """Names of the compiled rules that fire for ``flat`` (the catch-all once per shard)."""
-        names: list[str] = []
-        encoded = json.dumps(flat)
-        last = len(self.shards) - 1
-        for i, runner in enumerate(self.shards):
-            names += runner.fired(flat, case_ref, encoded, last=i == last)
-        return names
+        return _fire_all(self.shards, self.group, json.dumps(flat), case_ref)
 
     def session_facts(self) -> list[Any]:
         """The facts left in the shards' open session: always none between cases (for checks)."""
