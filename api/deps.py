@@ -35,7 +35,7 @@ from typing import Annotated, Any, TypeVar
 from fastapi import Depends, Header, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BeforeValidator
+from pydantic import AfterValidator, BeforeValidator
 
 from api import idempotency
 from api.limits import RateLimiter
@@ -45,6 +45,7 @@ from triage.casework.accounts import active_user, check_password
 from triage.casework.apikeys import Principal, authenticate
 from triage.casework.drafts import DraftStore
 from triage.casework.service_store import service_store
+from triage.facts.common import supported_day
 from triage.questionnaire import Questionnaire
 from triage.settings import Settings
 from triage.store.audit import Actor
@@ -66,8 +67,8 @@ def _iso_only(value: Any) -> Any:
     raise ValueError("expected a date as YYYY-MM-DD")
 
 
-IsoDate = Annotated[dt.date, BeforeValidator(_iso_only)]
-"""A day written YYYY-MM-DD (never a number)."""
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_only), AfterValidator(supported_day)]
+"""A day written YYYY-MM-DD (never a number), in the span the calendar knows (a 422 naming the field otherwise)."""
 
 IdempotencyKey = Annotated[
     str | None,

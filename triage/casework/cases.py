@@ -10,13 +10,14 @@ import datetime as dt
 from collections import Counter, defaultdict
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 from sqlmodel import Session, col, select
 
 from triage.casework.contact import contact_of
 from triage.engine.assessment import Assessment
 from triage.engine.engine import Engine
 from triage.facts import CaseFacts, FactsError, parse_facts
+from triage.facts.common import plain_text
 from triage.facts.contact import ContactMethod, normalise_methods
 from triage.rulesets.model import URGENCY_ORDER
 from triage.store import audit
@@ -47,19 +48,31 @@ from triage.store.views import (
 )
 
 
+EARLIEST_BIRTH = dt.date(1900, 1, 1)
+
+
 class PersonDetails(BaseModel):
     """Who the person is and how to reach them safely. Kept apart from the facts the
     rules see, and removed on erasure."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    name: Annotated[str | None, Field(max_length=200)] = None
+    # Refused at the edge: a name with a NUL in it would be stored and then stop every letter.
+    name: Annotated[str | None, Field(max_length=200), AfterValidator(plain_text)] = None
     date_of_birth: dt.date | None = None
-    phone: Annotated[str | None, Field(max_length=40)] = None
-    email: Annotated[str | None, Field(max_length=200)] = None
-    address: Annotated[str | None, Field(max_length=500)] = None
+    phone: Annotated[str | None, Field(max_length=40), AfterValidator(plain_text)] = None
+    email: Annotated[str | None, Field(max_length=200), AfterValidator(plain_text)] = None
+    address: Annotated[str | None, Field(max_length=500), AfterValidator(plain_text)] = None
     safe_contact: list[ContactMethod] | None = None
-    safe_contact_notes: Annotated[str | None, Field(max_length=500)] = None
+    safe_contact_notes: Annotated[str | None, Field(max_length=500), AfterValidator(plain_text)] = None
+
+    @field_validator("date_of_birth")
+    @classmethod
+    def _born_possibly(cls, value: dt.date | None) -> dt.date | None:
+        # The record's own check, not a legal date: the wall clock is the right "today".
+        if value is not None and not EARLIEST_BIRTH <= value <= dt.date.today():
+            raise ValueError(f"expected a day from {EARLIEST_BIRTH.isoformat()} to today, got {value.isoformat()}")
+        return value
 
 
 def _facts(raw: CaseFacts | dict[str, Any]) -> CaseFacts:
