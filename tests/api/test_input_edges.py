@@ -4,8 +4,8 @@ characters in a person's details are refused before they are stored (a NUL stopp
 
 from __future__ import annotations
 
-import datetime as dt
 import copy
+import datetime as dt
 
 import pytest
 from fastapi.testclient import TestClient

@@ -49,7 +49,8 @@ def _sent(db: Database, engine: Engine) -> str:
         agency = s.get(Agency, ref.agency_id)
         assert agency is not None
         org = agency.organisation_id
-    record_consent(db, lw, case.id, "referral", "the person", recipient_org_id=org)
+    # The person agreed that the referrer may hear the outcome (the case page shows it).
+    record_consent(db, lw, case.id, "referral", "the person", recipient_org_id=org, feedback_agreed=True)
     record_consent(db, lw, case.id, "medical_evidence", "the person", recipient_name="Dr Pretend")
     request_evidence(db, lw, case.id, "pip", "Dr Pretend", date(2026, 11, 23), needed_by=date(2026, 11, 30))
     referrals.send_referral(db, lw, ref.id)

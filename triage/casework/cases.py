@@ -13,6 +13,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 from sqlmodel import Session, col, select
 
+from triage.casework.consent import visible_outcome
 from triage.casework.contact import contact_of
 from triage.engine.assessment import Assessment
 from triage.engine.engine import Engine
@@ -46,7 +47,6 @@ from triage.store.views import (
     referral_view,
     unmet_view,
 )
-
 
 EARLIEST_BIRTH = dt.date(1900, 1, 1)
 
@@ -176,6 +176,11 @@ def case_view(session: Session, case: Case, today: dt.date) -> CaseView:
         for o in session.exec(select(Outcome).where(col(Outcome.referral_id).in_([r.id for r in refs])))
     }
     consents = session.exec(select(Consent).where(Consent.case_id == case.id).order_by(col(Consent.given_at)))
+
+    def shown(r: Referral) -> Outcome | None:
+        # A case is seen by its own organisation: the referrer, told an outcome only with agreement.
+        return visible_outcome(session, r, case.organisation_id, outcomes.get(r.id)) if r.id in outcomes else None
+
     evidence = session.exec(
         select(MedicalEvidenceRequest)
         .where(MedicalEvidenceRequest.case_id == case.id)
@@ -202,9 +207,7 @@ def case_view(session: Session, case: Case, today: dt.date) -> CaseView:
         assessment=dict(case.assessment),
         created_at=case.created_at,
         needs=[need_view(n, rules[n.id]) for n in needs],
-        referrals=[
-            referral_view(r, by_id[r.need_id], names.get(r.agency_id, r.agency_id), outcomes.get(r.id)) for r in refs
-        ],
+        referrals=[referral_view(r, by_id[r.need_id], names.get(r.agency_id, r.agency_id), shown(r)) for r in refs],
         consents=[consent_view(c) for c in consents],
         evidence=[evidence_view(e, today) for e in evidence],
         unmet=[unmet_view(u) for u in unmet],
