@@ -18,7 +18,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from api import problems, sessions
 from api.casework import routes as casework
-from api.limits import RateLimiter, RequestLimits
+from api.limits import RateLimiter, RequestLimits, SignInGuard, limit_storage
 from api.state import Engines, Lazy
 from api.v1 import agencies, assessments, cases, consents, health, letters, referrals
 from api.v1 import questionnaire as questionnaire_api
@@ -47,7 +47,7 @@ ROUTERS = (
 
 
 def create_app(settings: Settings | None = None, *, database: Database | None = None) -> FastAPI:
-    """A new app: problem details, signed sessions, request limits, every router, and its state.
+    """A new app: problem details, server-side sessions, request limits, every router, and its state.
 
     ``settings`` default to the environment's (read now, once, for this app); ``database``
     to the process's default store, prepared on first use."""
@@ -61,7 +61,9 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.state.settings = config
     app.state.engines = Engines()
     app.state.questionnaire = Lazy[Questionnaire](load_questionnaire)
-    app.state.rate_limiter = RateLimiter.from_settings(config)
+    counters = limit_storage(config)  # Redis when configured: one count for every worker
+    app.state.rate_limiter = RateLimiter.from_settings(config, counters)
+    app.state.signin_guard = SignInGuard.from_settings(config, counters)
     if database is not None:
         app.state.database = database
     problems.install(app)

@@ -30,11 +30,15 @@ class Settings(BaseSettings):
     demo: bool = False
     demo_password: str | None = None
     secret_key: str | None = None
-    https: bool = False
+    https: bool | None = None
     as_of: dt.date | None = None
     api_max_body: PositiveInt = 262_144
     api_rate: float = Field(default=20.0, ge=0)
     api_burst: int = Field(default=40, ge=0)
+    redis_url: str | None = None
+    redis_prefix: str = "triage"
+    signin_max_failures: int = Field(default=5, gt=0)
+    signin_lockout_seconds: int = Field(default=900, gt=0)
     outbox_worker: bool = True
     outbox_interval: float = Field(default=2.0, gt=0)
     outbox_base_delay: float | None = Field(default=None, gt=0)
