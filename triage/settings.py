@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, PositiveInt, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -39,6 +40,8 @@ class Settings(BaseSettings):
     redis_prefix: str = "triage"
     signin_max_failures: int = Field(default=5, gt=0)
     signin_lockout_seconds: int = Field(default=900, gt=0)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["json", "text"] = "json"
     outbox_worker: bool = True
     outbox_interval: float = Field(default=2.0, gt=0)
     outbox_base_delay: float | None = Field(default=None, gt=0)

@@ -11,7 +11,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
 from sqlmodel import SQLModel
 
-from triage.casework.service_store import prepare_service_store
+from triage.casework.service_store import StoreNotReady, prepare_service_store
 from triage.store.db import Database, head_revision, make_engine
 
 TABLES = {
@@ -86,7 +86,12 @@ def test_a_store_started_without_demo_mode_holds_no_users_or_agencies(
     monkeypatch.setenv("TRIAGE_HOME", str(tmp_path))
     monkeypatch.delenv("TRIAGE_DEMO", raising=False)
     monkeypatch.delenv("TRIAGE_DATABASE_URL", raising=False)
-    db, seeded = prepare_service_store(str_url := f"sqlite:///{tmp_path / 'real.sqlite3'}")
+    str_url = f"sqlite:///{tmp_path / 'real.sqlite3'}"
+    # A real start never migrates: the operator runs `triage db upgrade` at deploy.
+    with pytest.raises(StoreNotReady, match="triage db upgrade"):
+        prepare_service_store(str_url)
+    Database.from_url(str_url).migrate()
+    db, seeded = prepare_service_store(str_url)
     assert seeded == (0, 0)
     with db.engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM users")).scalar_one() == 0

@@ -163,6 +163,25 @@ def head_revision() -> str:
     return head
 
 
+class StoreNotReady(RuntimeError):
+    """The store is not at the newest revision: ``triage db upgrade`` has not been run."""
+
+
+def ready_store(url: str | None = None) -> Database:
+    """Open the store at ``url`` without changing it; :class:`StoreNotReady` unless its schema is
+    at the newest revision. A real deployment migrates at deploy (``triage db upgrade``), never
+    as a side effect of starting a process: several workers starting at once would race, and
+    a new release must not change the schema before its operator chose to."""
+    db = Database.from_url(url)
+    found, head = db.revision(), head_revision()
+    if found != head:
+        db.dispose()
+        raise StoreNotReady(
+            f"the case store is at revision {found or '(empty)'}, not {head}: run `triage db upgrade` first"
+        )
+    return db
+
+
 def prepare_store(url: str | None = None) -> Database:
     """Open the store at ``url`` (default: the configured one) and migrate it; idempotent.
 
