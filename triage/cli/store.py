@@ -93,6 +93,42 @@ def db_current(database_url: UrlOpt = None) -> None:
     typer.echo(f"{rev or '(empty)'} (newest: {head_revision()})")
 
 
+def backup_cmd(
+    file: Annotated[Path, typer.Argument(help="A new file to write the backup to (readable by you only).")],
+    database_url: UrlOpt = None,
+) -> None:
+    """Back up the store: SQLite's online backup, or pg_dump of PostgreSQL's schema."""
+    from triage.store.backup import BackupError, backup
+    from triage.store.db import Database
+
+    db = Database.from_url(database_url)
+    try:
+        backup(db, file)
+    except BackupError as exc:
+        fail(str(exc))
+    finally:
+        db.dispose()
+    typer.echo(f"backup written to {file}")
+
+
+def restore_cmd(
+    file: Annotated[Path, typer.Argument(help="A backup made by `triage backup`.")],
+    database_url: UrlOpt = None,
+) -> None:
+    """Restore a backup into an empty store (never over one that holds tables)."""
+    from triage.store.backup import BackupError, restore
+    from triage.store.db import Database
+
+    db = Database.from_url(database_url)
+    try:
+        restore(db, file)
+    except BackupError as exc:
+        fail(str(exc))
+    finally:
+        db.dispose()
+    typer.echo(f"restored {file}; check it with `triage db current`")
+
+
 @db_app.command("seed")
 def db_seed(database_url: UrlOpt = None) -> None:
     """Demo mode, explicitly: seed the fictional directory and demo users if the store has none."""
