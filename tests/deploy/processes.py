@@ -41,15 +41,17 @@ class Stack:
 
 
 @contextmanager
-def stack(tmp_path: Path, **settings: str) -> Iterator[Stack]:
-    """A migrated PostgreSQL schema and the environment a deployment's processes share."""
+def stack(tmp_path: Path, migrated: bool = True, **settings: str) -> Iterator[Stack]:
+    """A PostgreSQL schema (migrated, unless not ``migrated``) and the environment a
+    deployment's processes share."""
     reason = pg_unreachable()
     if reason:
         raise AssertionError(reason)
     schema, url = create_pg_schema("triage_deploy")
-    db = Database.from_url(url)
-    db.migrate()
-    db.dispose()
+    if migrated:
+        db = Database.from_url(url)
+        db.migrate()
+        db.dispose()
     home = tmp_path / "home"
     home.mkdir()
     env = {**os.environ, "TRIAGE_HOME": str(home), "TRIAGE_DATABASE_URL": url, "TRIAGE_REDIS_URL": REDIS,
