@@ -40,6 +40,7 @@ class Settings(BaseSettings):
     redis_prefix: str = "triage"
     signin_max_failures: int = Field(default=5, gt=0)
     signin_lockout_seconds: int = Field(default=900, gt=0)
+    retention_days: int = Field(default=730, gt=0)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["json", "text"] = "json"
     outbox_worker: bool = True

@@ -187,10 +187,32 @@ def cases_erase(
     typer.echo(f"case {case_id} erased: " + ", ".join(f"{t} {n}" for t, n in sorted(touched.items())))
 
 
+def cases_retention(
+    apply: Annotated[bool, typer.Option("--apply", help="Erase the cases listed (default: a dry run).")] = False,
+    days: Annotated[
+        int | None, typer.Option("--days", min=1, help="Quiet days before erasure (default TRIAGE_RETENTION_DAYS).")
+    ] = None,
+    database_url: UrlOpt = None,
+) -> None:
+    """Closed cases quiet for the retention period: listed (dry run), or erased with --apply."""
+    from triage.casework import retention
+    from triage.settings import settings
+
+    period = days or settings().retention_days
+    db = open_store(database_url)
+    done = retention.apply(db, period) if apply else retention.report(db, period)
+    for case in done.due:
+        typer.echo(json.dumps(case.model_dump(mode="json"), sort_keys=True))
+    verb = "erased" if apply else "would erase (dry run; add --apply)"
+    typer.echo(f"retention {period} days: {verb} {len(done.due)} closed cases quiet since {done.cutoff:%Y-%m-%d}",
+               err=True)  # fmt: skip
+
+
 def register(cases_app: typer.Typer) -> None:
-    """Add ``export`` and ``erase`` to the shared ``triage cases`` group."""
+    """Add ``export``, ``erase`` and ``retention`` to the shared ``triage cases`` group."""
     cases_app.command("export")(cases_export)
     cases_app.command("erase")(cases_erase)
+    cases_app.command("retention")(cases_retention)
 
 
 __all__ = ["db_app", "directory_app", "register"]
