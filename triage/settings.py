@@ -52,6 +52,17 @@ class Settings(BaseSettings):
     outbox_timeout: float | None = Field(default=None, gt=0)
 
 
+def pass_to_worker_processes(**values: str) -> None:
+    """Set ``TRIAGE_<NAME>`` for processes started from now on (a server's worker processes
+    read their settings afresh): the one place that writes the environment, too."""
+    import os
+
+    for name, value in values.items():
+        if name not in Settings.model_fields:
+            raise SettingsError(f"TRIAGE_{name.upper()}: not a setting")
+        os.environ[f"TRIAGE_{name.upper()}"] = value
+
+
 def settings() -> Settings:
     """The settings as the environment gives them now."""
     try:

@@ -57,7 +57,7 @@ def serve(
     typer.echo(f"triage: serving on http://{host}:{port} (web pages at /, API docs at /docs)")
     if demo:
         # The workers (fresh processes) read the environment: demo mode must reach them too.
-        import os
+        from triage.settings import pass_to_worker_processes
 
-        os.environ["TRIAGE_DEMO"] = "1"
+        pass_to_worker_processes(demo="1")
     uvicorn.run("api.app:create_app", factory=True, host=host, port=port, log_level="info", workers=workers)
