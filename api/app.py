@@ -18,13 +18,15 @@ from fastapi.concurrency import run_in_threadpool
 
 from api import problems, sessions
 from api.casework import routes as casework
-from api.limits import RateLimiter, RequestLimits
+from api.limits import RateLimiter, RequestLimits, SignInGuard, limit_storage
+from api.request_log import RequestLog
 from api.state import Engines, Lazy
 from api.v1 import agencies, assessments, cases, consents, health, letters, referrals
 from api.v1 import questionnaire as questionnaire_api
 from api.web import pages
 from api.web import questionnaire as web_questionnaire
 from api.web.templating import mount_static
+from triage import logs
 from triage.questionnaire import Questionnaire, load_questionnaire
 from triage.settings import Settings
 from triage.settings import settings as environment_settings
@@ -47,7 +49,7 @@ ROUTERS = (
 
 
 def create_app(settings: Settings | None = None, *, database: Database | None = None) -> FastAPI:
-    """A new app: problem details, signed sessions, request limits, every router, and its state.
+    """A new app: problem details, server-side sessions, request limits, every router, and its state.
 
     ``settings`` default to the environment's (read now, once, for this app); ``database``
     to the process's default store, prepared on first use."""
@@ -61,12 +63,16 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.state.settings = config
     app.state.engines = Engines()
     app.state.questionnaire = Lazy[Questionnaire](load_questionnaire)
-    app.state.rate_limiter = RateLimiter.from_settings(config)
+    counters = limit_storage(config)  # Redis when configured: one count for every worker
+    app.state.rate_limiter = RateLimiter.from_settings(config, counters)
+    app.state.signin_guard = SignInGuard.from_settings(config, counters)
     if database is not None:
         app.state.database = database
+    logs.configure(config)
     problems.install(app)
     sessions.install(app, config)
     app.add_middleware(RequestLimits, max_body=config.api_max_body)
+    app.add_middleware(RequestLog)  # outermost: every response carries its request id
     app.include_router(health.router)
     assessments.install(app)  # on the app itself, not through a router (see its docstring)
     mount_static(app)  # /static: the vendored NHS.UK assets and the pages' own script and styles

@@ -8,7 +8,7 @@ Per-app state (made by :func:`api.app.create_app`, kept on ``app.state``):
 * :func:`database` - ``app.state.database`` when the app was given one (tests and embedders
   do), else the process's default store (``TRIAGE_DATABASE_URL`` or the SQLite file in
   the state folder), prepared on first use;
-* :func:`limiter` - the per-key rate limiter.
+* :func:`limiter` - the rate limiter (per organisation); ``app.state.signin_guard`` counts failed sign-ins.
 
 Callers of the JSON API present an API key as ``Authorization: Bearer <key>`` or
 ``X-API-Key: <key>``. :func:`principal` answers 401 (with ``WWW-Authenticate``) for a
@@ -17,8 +17,8 @@ limit (429 with ``Retry-After`` when empty). :func:`require` narrows a route to 
 roles (403 otherwise). Access to a case or referral is scoped by the store to the key's
 organisation; another organisation's case is 404.
 
-The casework pages sign users in to the signed session cookie (:func:`sign_in` keeps
-only the user id there) and read them back with :func:`viewer`; every form posts back
+The casework pages sign users in to the server-side session (:func:`sign_in` keeps
+only the user id there, under a new token) and read them back with :func:`viewer`; every form posts back
 the session's CSRF token (:func:`csrf_token`, :func:`csrf_ok`). Whether a password is
 right, and whether the user may still sign in, is ``triage.casework.accounts``.
 """
@@ -35,16 +35,18 @@ from typing import Annotated, Any, TypeVar
 from fastapi import Depends, Header, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BeforeValidator
+from pydantic import AfterValidator, BeforeValidator
 
-from api import idempotency
-from api.limits import RateLimiter
+from api import idempotency, sessions
+from api.limits import RateLimiter, SignInGuard
 from api.problems import ProblemError
 from api.state import Engines, Lazy
 from triage.casework.accounts import active_user, check_password
 from triage.casework.apikeys import Principal, authenticate
 from triage.casework.drafts import DraftStore
+from triage.casework.sealing import service_secret
 from triage.casework.service_store import service_store
+from triage.facts.common import supported_day
 from triage.questionnaire import Questionnaire
 from triage.settings import Settings
 from triage.store.audit import Actor
@@ -66,8 +68,8 @@ def _iso_only(value: Any) -> Any:
     raise ValueError("expected a date as YYYY-MM-DD")
 
 
-IsoDate = Annotated[dt.date, BeforeValidator(_iso_only)]
-"""A day written YYYY-MM-DD (never a number)."""
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_only), AfterValidator(supported_day)]
+"""A day written YYYY-MM-DD (never a number), in the span the calendar knows (a 422 naming the field otherwise)."""
 
 IdempotencyKey = Annotated[
     str | None,
@@ -126,9 +128,17 @@ async def today(config: AppSettings) -> dt.date:
     return config.as_of or dt.date.today()
 
 
-def drafts(db: DB) -> DraftStore:
-    """Saved questionnaire answers, in the store."""
-    return DraftStore(db)
+def secret(request: Request) -> str:
+    """The service secret (``TRIAGE_SECRET_KEY`` or the state folder's), read once per app."""
+    found = getattr(request.app.state, "secret", None)
+    if not isinstance(found, str):
+        found = request.app.state.secret = service_secret(_state(request, "settings", Settings))
+    return found
+
+
+def drafts(db: DB, request: Request) -> DraftStore:
+    """Saved questionnaire answers, in the store, sealed."""
+    return DraftStore(db, secret(request))
 
 
 Today = Annotated[dt.date, Depends(today)]
@@ -189,7 +199,8 @@ def _principal_for_key(request: Request, db: Database, key: str) -> Principal:
     who = authenticate(db, key)
     if who is None:
         raise ProblemError(401, "authorization: this API key is not valid (unknown or revoked)", headers=_CHALLENGE)
-    limiter(request).check(f"key:{who.key_id}")
+    # Per organisation: a second key of the same organisation shares the allowance.
+    limiter(request).check(f"org:{who.organisation_id}")
     return who
 
 
@@ -243,13 +254,26 @@ def csrf_ok(request: Request, sent: str | None) -> bool:
     return isinstance(want, str) and isinstance(sent, str) and hmac.compare_digest(want, sent)
 
 
+class SignInLocked(Exception):
+    """Too many failed sign-ins for this account or address; the message says only to wait."""
+
+
 def sign_in(request: Request, db: Database, email: str, password: str) -> Viewer | None:
-    """Check the password; on success start a fresh session holding only the user id."""
+    """Check the password; on success start a fresh session holding only the user id.
+
+    None for a wrong email or password; :class:`SignInLocked` once this account or client
+    address has failed too often (``api.limits.SignInGuard``), whatever the password."""
+    guard = _state(request, "signin_guard", SignInGuard)
+    address = request.client.host if request.client else "unknown"
+    if guard.locked(email, address):
+        raise SignInLocked(guard.message())
     found = check_password(db, email, password)
     if found is None:
+        guard.failed(email, address)
         return None
     user, org = found
-    request.session.clear()  # no session fixation: a new token after sign-in
+    request.session.clear()
+    sessions.rotate(request)  # no session fixation: a new token after sign-in
     request.session["user_id"] = user.id
     csrf_token(request)
     return Viewer(user, org)

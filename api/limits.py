@@ -1,25 +1,34 @@
-"""Request limits: body size and media type (an ASGI middleware) and per-key rate limiting.
+"""Request limits: body size and media type (an ASGI middleware) rate limiting per organisation, sign-in lockouts.
 
 * A request body larger than ``TRIAGE_API_MAX_BODY`` bytes (default 256 KiB) is
   refused with 413, whether it announces its length or streams it.
 * A body sent to ``/v1/`` must be JSON (``application/json`` or ``*+json``): 415.
-* Each API key (or, without one, each client address) has a token bucket of
-  ``TRIAGE_API_BURST`` requests refilled at ``TRIAGE_API_RATE`` per second;
-  an empty bucket answers 429 with ``Retry-After``. ``TRIAGE_API_RATE=0``
-  turns rate limiting off. Buckets live in the process: with several workers
-  each has its own, so the effective limit is per worker.
+* Each organisation (whichever of its API keys is used: a new key gets no fresh
+  allowance) or, without a key, each client address may make ``TRIAGE_API_BURST``
+  requests in any window of ``BURST / RATE`` seconds (``TRIAGE_API_RATE`` per second
+  on average); more answer 429 with ``Retry-After``. ``TRIAGE_API_RATE=0`` turns
+  rate limiting off.
+* Sign-in (:class:`SignInGuard`): a few failed passwords lock the account, and more
+  lock the client address, for a while, whatever the password tried next.
+
+Counters live in a ``limits`` storage: Redis when ``TRIAGE_REDIS_URL`` is set, so every
+worker and host shares one count; in memory otherwise (one process only).
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
-import threading
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
+from limits import RateLimitItemPerSecond
+from limits.storage import MemoryStorage, Storage, storage_from_string
+from limits.strategies import MovingWindowRateLimiter
+
 from api.problems import ProblemError, problem
-from triage.settings import Settings, settings
+from triage.settings import Settings, SettingsError, settings
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -100,44 +109,47 @@ class RequestLimits:
         await response(scope, receive, send)
 
 
+def limit_storage(given: Settings | None = None) -> Storage:
+    """Where counters live: Redis at ``TRIAGE_REDIS_URL`` (shared by every worker), else this process."""
+    config = given or settings()
+    if config.redis_url:
+        made = storage_from_string(config.redis_url, key_prefix=config.redis_prefix)
+        if not isinstance(made, Storage):  # an async URL (async+redis://) would not fit a sync limiter
+            raise SettingsError(f"TRIAGE_REDIS_URL: expected a redis:// URL, got {config.redis_url!r}")
+        return made
+    return MemoryStorage()
+
+
 class RateLimiter:
-    """Token buckets keyed by API key id: ``burst`` requests at once, refilled at ``rate`` per second.
+    """At most ``burst`` requests per key in any window of ``burst / rate`` seconds (a moving
+    window: the same average rate as a token bucket of that size, and never twice its burst).
 
-    Thread-safe (sync routes run in a thread pool). ``rate <= 0`` disables limiting.
-    """
+    Thread-safe and, on Redis, shared across processes. ``rate <= 0`` disables limiting."""
 
-    def __init__(self, rate: float, burst: int, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, rate: float, burst: int, store: Storage | None = None) -> None:
         self.rate = rate
         self.burst = max(1, burst)
-        self.clock = clock
-        self._buckets: dict[str, tuple[float, float]] = {}
-        self._lock = threading.Lock()
+        self.window = max(1, round(self.burst / rate)) if rate > 0 else 1
+        self._item = RateLimitItemPerSecond(self.burst, self.window, namespace="api")
+        self._store = store if store is not None else MemoryStorage()
+        self._limiter = MovingWindowRateLimiter(self._store)
 
     @classmethod
-    def from_settings(cls, given: Settings | None = None) -> RateLimiter:
+    def from_settings(cls, given: Settings | None = None, store: Storage | None = None) -> RateLimiter:
         """``TRIAGE_API_RATE`` per second, ``TRIAGE_API_BURST`` at once (from ``given``, else the environment)."""
         s = given or settings()
-        return cls(rate=s.api_rate, burst=s.api_burst)
+        return cls(rate=s.api_rate, burst=s.api_burst, store=store if store is not None else limit_storage(s))
 
     @property
     def enabled(self) -> bool:
         return self.rate > 0
 
     def take(self, key: str) -> float:
-        """Spend one token for ``key``; 0 if allowed, else the seconds until a token is free."""
-        if not self.enabled:
+        """Count one request for ``key``; 0 if allowed, else the seconds until one would be."""
+        if not self.enabled or self._limiter.hit(self._item, key):
             return 0.0
-        now = self.clock()
-        with self._lock:
-            tokens, last = self._buckets.get(key, (float(self.burst), now))
-            tokens = min(float(self.burst), tokens + (now - last) * self.rate)
-            if tokens >= 1.0:
-                self._buckets[key] = (tokens - 1.0, now)
-                return 0.0
-            self._buckets[key] = (tokens, now)
-            if len(self._buckets) > 100_000:  # forget idle buckets rather than grow without bound
-                self._buckets = {k: v for k, v in self._buckets.items() if now - v[1] < self.burst / self.rate}
-            return (1.0 - tokens) / self.rate
+        reset = self._limiter.get_window_stats(self._item, key).reset_time
+        return max(0.001, reset - time.time())
 
     def check(self, key: str) -> None:
         """Raise a 429 problem with ``Retry-After`` (whole seconds) when ``key`` is over its limit."""
@@ -146,11 +158,45 @@ class RateLimiter:
             seconds = max(1, math.ceil(wait))
             raise ProblemError(
                 429,
-                f"rate limit: at most {self.burst} requests at once and {self.rate:g} per second "
-                f"for this key; retry in {seconds} s",
+                f"rate limit: at most {self.burst} requests in {self.window} s "
+                f"for this organisation; retry in {seconds} s",
                 headers={"Retry-After": str(seconds)},
             )
 
     def reset(self) -> None:
-        with self._lock:
-            self._buckets.clear()
+        self._store.reset()
+
+
+class SignInGuard:
+    """Failed sign-ins counted per account (the email address as typed, known or not) and per
+    client address; over either limit, sign-in is refused for a while, even with the right
+    password, with one message that does not say which limit or whether the account exists."""
+
+    MESSAGE = "Too many attempts to sign in. Wait {minutes} minutes and try again, or ask your administrator."
+
+    def __init__(self, failures: int, seconds: int, store: Storage | None = None) -> None:
+        self.seconds = seconds
+        self._account = RateLimitItemPerSecond(failures, seconds, namespace="signin-account")
+        self._address = RateLimitItemPerSecond(failures * 4, seconds, namespace="signin-address")
+        self._limiter = MovingWindowRateLimiter(store if store is not None else MemoryStorage())
+
+    @classmethod
+    def from_settings(cls, given: Settings | None = None, store: Storage | None = None) -> SignInGuard:
+        s = given or settings()
+        return cls(s.signin_max_failures, s.signin_lockout_seconds, store if store is not None else limit_storage(s))
+
+    @staticmethod
+    def _account_key(email: str) -> str:
+        return hashlib.sha256(email.strip().lower().encode()).hexdigest()  # no addresses in Redis
+
+    def locked(self, email: str, address: str) -> bool:
+        return not (
+            self._limiter.test(self._account, self._account_key(email)) and self._limiter.test(self._address, address)
+        )
+
+    def failed(self, email: str, address: str) -> None:
+        self._limiter.hit(self._account, self._account_key(email))
+        self._limiter.hit(self._address, address)
+
+    def message(self) -> str:
+        return self.MESSAGE.format(minutes=max(1, math.ceil(self.seconds / 60)))

@@ -1,10 +1,16 @@
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from triage.settings import Settings
+from triage.store.db import Database, head_revision, prepare_store
 
-app = create_app()
+# A migrated store of its own in the tests' throwaway state folder (a real start never migrates).
+app = create_app(database=prepare_store(f"sqlite:///{os.environ['TRIAGE_HOME']}/test-api.sqlite3"))
 client = TestClient(app)
 PIP = {"benefits": {"concern": True, "pip_stage": "refused", "pip_decision_date": "2026-11-03",
                     "mr_requested": False}}  # fmt: skip
@@ -12,7 +18,19 @@ PIP = {"benefits": {"concern": True, "pip_stage": "refused", "pip_decision_date"
 
 def test_health() -> None:
     assert client.get("/healthz").json() == {"status": "ok"}
-    assert client.get("/readyz").status_code == 200
+    ready = client.get("/readyz")
+    assert ready.status_code == 200 and ready.json()["migrations"] == head_revision()
+    assert ready.json()["database"] == "sqlite" and ready.json()["ruleset"]
+
+
+def test_readyz_is_503_naming_the_check_when_the_store_is_behind(tmp_path: Path) -> None:
+    db = Database.from_url(f"sqlite:///{tmp_path / 'behind.sqlite3'}")
+    db.migrate("0003")
+    with TestClient(create_app(Settings(outbox_worker=False), database=db)) as behind:
+        r = behind.get("/readyz")
+        assert r.status_code == 503 and "migrations" in r.json()["detail"] and "triage db upgrade" in r.json()["detail"]
+        assert behind.get("/healthz").status_code == 200  # the process itself is fine
+    db.dispose()
 
 
 def test_stateless_assessment() -> None:

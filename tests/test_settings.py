@@ -61,6 +61,12 @@ def test_serve_says_when_it_is_in_demo_mode(tmp_path: Path, demo: bool) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("TRIAGE_")}
     env |= {"TRIAGE_HOME": str(tmp_path), "TRIAGE_OUTBOX_WORKER": "0"}
     port = str(_free_port())
+    if not demo:  # a real deployment migrates at deploy, before serving
+        from triage.store.db import Database
+
+        store = Database.from_url(f"sqlite:///{tmp_path / 'triage.sqlite3'}")
+        store.migrate()
+        store.dispose()
     cmd = [sys.executable, "-m", "triage.cli.main", "serve", "--port", port, *(["--demo"] if demo else [])]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     lines: list[str] = []

@@ -43,5 +43,7 @@ def var_dir() -> Path:
         path = _PKG.parent / "var"
     else:
         path = Path.home() / ".local" / "share" / "triage"
-    path.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        # Owner only: it holds the store, the service secret and the demo password.
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
     return path

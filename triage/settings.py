@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, PositiveInt, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -30,11 +31,18 @@ class Settings(BaseSettings):
     demo: bool = False
     demo_password: str | None = None
     secret_key: str | None = None
-    https: bool = False
+    https: bool | None = None
     as_of: dt.date | None = None
     api_max_body: PositiveInt = 262_144
     api_rate: float = Field(default=20.0, ge=0)
     api_burst: int = Field(default=40, ge=0)
+    redis_url: str | None = None
+    redis_prefix: str = "triage"
+    signin_max_failures: int = Field(default=5, gt=0)
+    signin_lockout_seconds: int = Field(default=900, gt=0)
+    retention_days: int = Field(default=730, gt=0)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["json", "text"] = "json"
     outbox_worker: bool = True
     outbox_interval: float = Field(default=2.0, gt=0)
     outbox_base_delay: float | None = Field(default=None, gt=0)
@@ -42,6 +50,17 @@ class Settings(BaseSettings):
     outbox_max_attempts: int | None = Field(default=None, gt=0)
     outbox_lease: float | None = Field(default=None, gt=0)
     outbox_timeout: float | None = Field(default=None, gt=0)
+
+
+def pass_to_worker_processes(**values: str) -> None:
+    """Set ``TRIAGE_<NAME>`` for processes started from now on (a server's worker processes
+    read their settings afresh): the one place that writes the environment, too."""
+    import os
+
+    for name, value in values.items():
+        if name not in Settings.model_fields:
+            raise SettingsError(f"TRIAGE_{name.upper()}: not a setting")
+        os.environ[f"TRIAGE_{name.upper()}"] = value
 
 
 def settings() -> Settings:

@@ -15,7 +15,8 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from api.deps import DB, SignedIn, Viewer, csrf_ok, csrf_token, sign_in
+from api import sessions
+from api.deps import DB, SignedIn, SignInLocked, Viewer, csrf_ok, csrf_token, sign_in
 from api.web.templating import add_template_dir, render
 from triage.casework import referrals
 from triage.casework.cases import get_case, list_cases
@@ -93,7 +94,11 @@ def sign_in_post(
     if not csrf_ok(request, csrf):
         return render(request, "casework/sign_in.html", status_code=403, csrf=csrf_token(request),
                       error="The form expired. Please sign in again.", email=email)  # fmt: skip
-    v = sign_in(request, db, email, password)
+    try:
+        v = sign_in(request, db, email, password)
+    except SignInLocked as locked:
+        return render(request, "casework/sign_in.html", status_code=429, csrf=csrf_token(request),
+                      error=str(locked), email=email)  # fmt: skip
     if v is None:
         return render(request, "casework/sign_in.html", status_code=401, csrf=csrf_token(request),
                       error="The email address or password is not right.", email=email)  # fmt: skip
@@ -101,9 +106,10 @@ def sign_in_post(
 
 
 @router.post("/sign-out", response_model=None)
-def sign_out(request: Request, csrf: Annotated[str, Form()] = "") -> Response:
-    if csrf_ok(request, csrf):
-        request.session.clear()
+def sign_out(request: Request) -> Response:
+    """End the session on the server, with or without the form's token: a forged sign-out
+    costs nothing, while one that silently failed would leave the person signed in."""
+    sessions.end(request)
     return RedirectResponse("/sign-in", status_code=303)
 
 

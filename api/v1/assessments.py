@@ -66,7 +66,7 @@ async def create_assessment(request: Request, body: AssessmentRequest, _caller: 
     """Stateless triage: the needs, tiers, urgency, deadlines and reasons for these facts.
 
     Nothing is stored, so an API key is optional; one that is sent must be valid, and
-    callers are rate limited per key (or per address without one)."""
+    callers are rate limited per organisation (or per address without a key)."""
     # The app's questionnaire and engines come from the dependencies of api.deps, awaited
     # here rather than declared: each dependency FastAPI solves costs about 12 us a
     # request, some 4% of this, the busiest route.

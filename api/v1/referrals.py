@@ -25,7 +25,7 @@ from api.problems import ProblemError
 from api.v1.examples import OUTCOME_EXAMPLES, REFERRAL_EXAMPLES
 from triage.casework import referrals as lifecycle
 from triage.casework.apikeys import Principal
-from triage.casework.consent import record_consent
+from triage.casework.consent import record_consent, visible_outcome
 from triage.casework.referrals import OPEN_STATUSES, OutcomeInput, ReferralPacket, RoutedNeed
 from triage.engine.assessment import Assessment
 from triage.facts import CaseFacts
@@ -36,7 +36,7 @@ from triage.store.access import own_case
 from triage.store.agencies import entry_of
 from triage.store.db import Database
 from triage.store.errors import NotFound
-from triage.store.models import Agency, Case, DeclineCode, Need, Outcome, Referral, ReferralStatus
+from triage.store.models import Agency, Case, DeclineCode, Need, Referral, ReferralStatus
 from triage.store.views import ConsentView, ReferralView, referral_view
 
 router = APIRouter(tags=["referrals"])
@@ -217,7 +217,7 @@ def list_referrals(
             audit.record(s, who.actor, "referral.list", case_id=r.case_id, referral_id=r.id)
             need, agency = s.get(Need, r.need_id), s.get(Agency, r.agency_id)
             assert need is not None
-            outcome = s.exec(select(Outcome).where(Outcome.referral_id == r.id)).first()
+            outcome = visible_outcome(s, r, who.organisation_id)
             items.append(referral_view(r, need, agency.name if agency else r.agency_id, outcome))
         return ReferralList(items=items)
 

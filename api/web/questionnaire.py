@@ -7,7 +7,7 @@ to the link worker to carry on later). URLs hold nothing personal: not answers,
 and not even which pages were asked (a page id such as ``family_safe_contact``
 in browser history would tell whoever shares the computer about domestic
 abuse). A page's address is an opaque token, the first 12 hex digits of
-HMAC-SHA256 keyed with a random salt kept in the signed session cookie, so the
+HMAC-SHA256 keyed with a random salt kept in the server-side session, so the
 same page has a different address in every questionnaire and an old address
 means nothing once the session is gone. Works without JavaScript.
 """
@@ -22,9 +22,11 @@ from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.datastructures import FormData
 
-from api.deps import AppEngines, AppQuestionnaire, Drafts, Today
+from api.deps import AppEngines, AppQuestionnaire, Drafts, Today, csrf_ok, csrf_token
 from api.sessions import IDLE_TIMEOUT_SECONDS
 from api.web.templating import render
 from triage.casework.drafts import Draft, DraftStore, normalise_code
@@ -60,7 +62,8 @@ NEXT_STEPS = {
 
 
 def _ctx(request: Request, words: Wording, **extra: Any) -> dict[str, Any]:
-    return {"session_timeout": IDLE_TIMEOUT_SECONDS, "words": words, "lang": words.lang, **extra}
+    return {"session_timeout": IDLE_TIMEOUT_SECONDS, "idle_minutes": IDLE_TIMEOUT_SECONDS // 60, "words": words,
+            "lang": words.lang, "csrf": csrf_token(request), **extra}  # fmt: skip
 
 
 def _current(request: Request, store: DraftStore) -> Draft | None:
@@ -73,6 +76,15 @@ def _ended(request: Request) -> HTMLResponse:
     request.session.pop(SESSION_KEY, None)
     request.session.pop(SALT_KEY, None)
     return render(request, "pages/session_ended.html", status_code=401)
+
+
+async def _form_or_refusal(request: Request) -> FormData | HTMLResponse:
+    """The posted form when it carries this session's CSRF token; else the page saying the
+    form expired (403): another site cannot post answers into, or delete, a person's draft."""
+    form = await request.form()
+    if csrf_ok(request, str(form.get("csrf", ""))):
+        return form
+    return render(request, "pages/session_ended.html", status_code=403, form_expired=True)
 
 
 def _go(path: str) -> RedirectResponse:
@@ -141,9 +153,16 @@ def start(request: Request, qn: AppQuestionnaire, store: Drafts) -> HTMLResponse
 
 
 @router.post("/questionnaire/start")
-def begin(request: Request, qn: AppQuestionnaire, store: Drafts) -> Response:
-    """A fresh draft for a new person; any draft in this session is left to expire."""
-    draft = store.create(qn.default_language)
+async def begin(request: Request, qn: AppQuestionnaire, store: Drafts) -> Response:
+    """A fresh draft for a new person; any draft of this session is deleted (its code stays
+    valid nowhere: the link worker starts again for someone else)."""
+    form = await _form_or_refusal(request)
+    if isinstance(form, Response):
+        return form
+    old = request.session.get(SESSION_KEY)
+    if isinstance(old, str):
+        await run_in_threadpool(store.delete, old)
+    draft = await run_in_threadpool(store.create, qn.default_language)
     request.session[SESSION_KEY] = draft.code
     request.session.pop(REVIEWING_KEY, None)
     _new_salt(request, qn)
@@ -158,13 +177,16 @@ def resume_form(request: Request, qn: AppQuestionnaire) -> HTMLResponse:
 @router.post("/questionnaire/resume")
 async def resume(request: Request, qn: AppQuestionnaire, store: Drafts) -> Response:
     words = qn.wording()
-    form = await request.form()
+    form = await _form_or_refusal(request)
+    if isinstance(form, Response):
+        return form
     raw = str(form.get("resume_code", ""))
     code = normalise_code(raw)
-    draft = store.load(code) if code else None
+    draft = await run_in_threadpool(store.load, code) if code else None
     if draft is None:
         error = ("Enter the resume code, for example ABCD-EFGH-JKMN" if not raw.strip() else
-                 "No saved answers match that code. Check it, or start again: drafts are kept for 7 days")  # fmt: skip
+                 f"No saved answers match that code. Check it, or start again: answers are kept for "
+                 f"{IDLE_TIMEOUT_SECONDS // 60} minutes after the last change")  # fmt: skip
         return render(request, "questionnaire/resume.html", status_code=400,
                       **_ctx(request, words, error=error, value=raw[:20]))  # fmt: skip
     request.session[SESSION_KEY] = draft.code
@@ -183,10 +205,13 @@ def saved(request: Request, qn: AppQuestionnaire, store: Drafts) -> HTMLResponse
 
 
 @router.post("/questionnaire/delete")
-def delete(request: Request, qn: AppQuestionnaire, store: Drafts) -> Response:
-    draft = _current(request, store)
-    if draft is not None:
-        store.delete(draft.code)
+async def delete(request: Request, qn: AppQuestionnaire, store: Drafts) -> Response:
+    form = await _form_or_refusal(request)
+    if isinstance(form, Response):
+        return form
+    code = request.session.get(SESSION_KEY)
+    if isinstance(code, str):
+        await run_in_threadpool(store.delete, code)
     request.session.pop(SESSION_KEY, None)
     request.session.pop(REVIEWING_KEY, None)
     request.session.pop(SALT_KEY, None)
@@ -302,9 +327,13 @@ async def answer_page(request: Request, token: str, qn: AppQuestionnaire, store:
     if isinstance(opened, Response):
         return opened
     draft, words, answers, view = opened
-    form = await request.form()
+    form = await _form_or_refusal(request)
+    if isinstance(form, Response):
+        return form
     raw: dict[str, Any] = {}
     for key in form:
+        if key == "csrf":
+            continue
         values = [str(v) for v in form.getlist(key)]
         raw[key] = values if len(values) > 1 else values[0]
     for q in view.questions:
@@ -377,8 +406,11 @@ def check_answers(request: Request, qn: AppQuestionnaire, store: Drafts) -> Resp
 
 
 @router.post("/questionnaire/check")
-def confirm(request: Request, store: Drafts) -> Response:
-    if _current(request, store) is None:
+async def confirm(request: Request, store: Drafts) -> Response:
+    form = await _form_or_refusal(request)
+    if isinstance(form, Response):
+        return form
+    if await run_in_threadpool(_current, request, store) is None:
         return _ended(request)
     return _go("/questionnaire/result")
 

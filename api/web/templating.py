@@ -32,8 +32,10 @@ WEB_DIR = Path(__file__).resolve().parent
 TEMPLATES_DIR = WEB_DIR / "templates"
 STATIC_DIR = WEB_DIR / "static"
 SERVICE_NAME = "Health justice triage"
-# A neutral page the quick-exit control leaves to; it must not hint at the service.
+# A neutral page the quick-exit control leaves to; it must not hint at the service. The control
+# itself goes to /quick-exit first, which deletes the draft and session on the server.
 QUICK_EXIT_URL = "https://www.bbc.co.uk/weather"
+QUICK_EXIT_PATH = "/quick-exit"
 # The warning shows this long before an idle session ends.
 TIMEOUT_WARNING_SECONDS = 120
 
@@ -51,7 +53,8 @@ def _environment(extra_dirs: list[Path] | None = None) -> Environment:
     )
     env.globals.update(
         service_name=SERVICE_NAME,
-        quick_exit_url=QUICK_EXIT_URL,
+        quick_exit_url=QUICK_EXIT_PATH,
+        quick_exit_to=QUICK_EXIT_URL,
         idle_timeout_seconds=IDLE_TIMEOUT_SECONDS,
         timeout_warning_seconds=TIMEOUT_WARNING_SECONDS,
         assetPath="/static/nhsuk/assets",

@@ -83,4 +83,5 @@ def app(db: Database) -> FastAPI:
 
 @pytest.fixture
 def client(app: FastAPI) -> TestClient:
-    return TestClient(app, raise_server_exceptions=False)
+    # https: session cookies are Secure outside demo mode, and the client keeps them only then.
+    return TestClient(app, raise_server_exceptions=False, base_url="https://testserver")

@@ -64,7 +64,8 @@ def _close_a_referral(client: TestClient, keys: Keys, before_close: Callable[[],
     (setting the webhook there makes the outcome the only event sent to it)."""
     h, agency = keys.bearer(keys.hospital), keys.bearer(keys.agency)
     case = client.post("/v1/cases", json=DISCHARGE_CASE, headers=h).json()
-    body = {"issue": "housing.homelessness", "agency_id": LAW_CENTRE, "consent": {"given_by": "the person"}}
+    body = {"issue": "housing.homelessness", "agency_id": LAW_CENTRE,
+            "consent": {"given_by": "the person", "feedback_agreed": True}}  # fmt: skip
     ref = client.post(f"/v1/cases/{case['id']}/referrals", json=body, headers=h).json()["referral"]
     assert client.post(f"/v1/referrals/{ref['id']}/accept", headers=agency).status_code == 200
     before_close()

@@ -233,6 +233,10 @@ def test_domestic_abuse_pages_offer_quick_exit_and_ask_for_safe_contact(
     page.wait_for_load_state("load")  # the script (a deferred module) is running by now
     page.keyboard.press("Escape")
     page.wait_for_url("https://www.bbc.co.uk/weather")
+    # The server forgot the session and its draft: going back finds nothing.
+    page.wait_for_timeout(200)  # the keepalive request may still be on its way
+    page.goto(server + "/questionnaire/check")
+    assert "Your session ended" in page.content()
     context.close()
     # Without JavaScript the control is a plain link that still works.
     context = browser.new_context(java_script_enabled=False)
@@ -241,6 +245,12 @@ def test_domestic_abuse_pages_offer_quick_exit_and_ask_for_safe_contact(
     _to_domestic_abuse(page, server)
     page.get_by_role("link", name="Leave this site quickly").click()
     page.wait_for_url("https://www.bbc.co.uk/weather")
+    page.go_back()  # to the safety page: fetched again (no-store), it finds no session
+    page.wait_for_load_state("load")
+    assert 'name="family_domestic_abuse"' not in page.content()
+    assert page.url.startswith("https://www.bbc.co.uk/") or "Your session ended" in page.content()
+    page.goto(server + "/questionnaire/check")
+    assert "Your session ended" in page.content()
     context.close()
 
 

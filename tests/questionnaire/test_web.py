@@ -19,7 +19,7 @@ from tests.questionnaire.personas import DOMESTIC_ABUSE, PERSONAS
 from triage.casework.drafts import DraftStore
 from triage.questionnaire import Questionnaire, flow, load_questionnaire
 from triage.store.db import prepare_store
-from triage.store.models import QuestionnaireDraft
+from triage.store.models import QuestionnaireDraft, WebSession
 
 
 @pytest.fixture()
@@ -33,9 +33,24 @@ def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FastAPI]:
         db.dispose()
 
 
+_CSRF = re.compile(r'name="csrf" value="([^"]+)"')
+
+
+class FormClient(TestClient):
+    """A browser's forms: every POST to the questionnaire carries the session's CSRF token,
+    read from the start page as a browser would have it in the form (unless one is given)."""
+
+    def post(self, url: Any, *args: Any, data: Any = None, **kwargs: Any) -> httpx.Response:  # type: ignore[override]
+        if str(url).startswith("/questionnaire") and not (isinstance(data, dict) and "csrf" in data):
+            found = _CSRF.search(self.get("/").text)
+            assert found, "the start page has no CSRF token"
+            data = {**(data or {}), "csrf": found.group(1)}
+        return super().post(url, *args, data=data, **kwargs)
+
+
 @pytest.fixture()
 def client(app: FastAPI) -> Iterator[TestClient]:
-    with TestClient(app) as c:
+    with FormClient(app, base_url="https://testserver") as c:
         yield c
 
 
@@ -137,7 +152,7 @@ def test_missing_answer_gives_a_linked_error(client: TestClient) -> None:
     assert r.status_code == 400
     assert '<a href="#setting">' in r.text
     assert 'aria-describedby="setting-error"' in r.text
-    assert '<title>Error: ' in r.text
+    assert "<title>Error: " in r.text
 
 
 def test_unknown_answers_are_always_offered(client: TestClient) -> None:
@@ -216,7 +231,7 @@ def test_no_address_names_a_page_or_question_on_the_domestic_abuse_branch(
 def test_a_token_works_only_in_its_own_questionnaire(app: FastAPI, client: TestClient, qn: Questionnaire) -> None:
     mine = first_page(client)
     abuse = walk_to(client, qn, DOMESTIC_ABUSE, "family_abuse")
-    with TestClient(app) as other:
+    with FormClient(app, base_url="https://testserver") as other:
         theirs = first_page(other)
         assert theirs != mine  # the same first page, another address
         for url in (mine, abuse):
@@ -258,7 +273,10 @@ def test_drafts_hold_codes_only_and_resume_by_code(
     code = re.search(r'app-resume-code">([A-Z0-9-]+)<', saved.text).group(1)  # type: ignore[union-attr]
     rows = _draft_rows(app)
     assert len(rows) == 1 and rows[0].code_hash != code and code not in rows[0].code_hash
-    assert rows[0].answers == {"setting": "gp_practice"}
+    # Sealed at rest: neither the answer nor the code is in the row.
+    assert "gp_practice" not in rows[0].sealed and code not in rows[0].sealed
+    assert DraftStore(app.state.database, app.state.secret).load(code).answers == {"setting": "gp_practice"}  # type: ignore[union-attr]
+    assert code not in "".join(client.cookies.values())  # the cookie holds a token, not the code
     assert not (tmp_path / "questionnaire-drafts").exists()  # in the store, not in files
     client.cookies.clear()
     r = client.post("/questionnaire/resume", data={"resume_code": "AAAA-AAAA-AAAA"})
@@ -275,15 +293,16 @@ def _draft_rows(app: FastAPI) -> list[QuestionnaireDraft]:
         return list(s.exec(select(QuestionnaireDraft)))
 
 
-def test_drafts_expire_after_seven_days_without_a_save(tmp_path: Path) -> None:
+def test_drafts_expire_with_the_idle_timeout(tmp_path: Path) -> None:
     db = prepare_store(f"sqlite:///{tmp_path / 'drafts.sqlite3'}")
     now = [dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)]
-    store = DraftStore(db, clock=lambda: now[0])
+    store = DraftStore(db, "test-secret", clock=lambda: now[0])
     draft = store.create()
     draft.answers["setting"] = "gp_practice"
     store.save(draft)
-    now[0] += dt.timedelta(days=7)
-    assert store.load(draft.code) is not None  # exactly seven days: still kept
+    now[0] += dt.timedelta(minutes=20)
+    assert store.load(draft.code) is not None  # exactly the idle timeout: still kept
+    assert DraftStore(db, "another-secret", clock=lambda: now[0]).load(draft.code) is None
     now[0] += dt.timedelta(seconds=1)
     assert store.load(draft.code) is None
     store.create()  # making a draft clears expired ones
@@ -315,3 +334,59 @@ def test_assets_are_local(client: TestClient) -> None:
     css = client.get("/static/nhsuk/nhsuk-frontend.min.css").text
     assert "assets.nhs.uk" not in css and "url(/assets/" not in css
     assert client.get("/static/nhsuk/LICENSE").status_code == 200
+
+
+def test_questionnaire_forms_need_the_sessions_csrf_token(app: FastAPI, client: TestClient, qn: Questionnaire) -> None:
+    page = first_page(client)
+    for url, data in ((page, {"setting": "gp_practice"}), ("/questionnaire/start", {}),
+                      ("/questionnaire/delete", {}), ("/questionnaire/check", {}),
+                      ("/questionnaire/resume", {"resume_code": "AAAA-AAAA-AAAA"})):  # fmt: skip
+        for token in ("", "not-this-sessions-token"):
+            r = client.post(url, data={**data, "csrf": token}, follow_redirects=False)
+            assert r.status_code == 403 and "The form expired" in r.text, url
+    assert len(_draft_rows(app)) == 1  # nothing was answered, deleted or started
+    assert client.post(page, data={"setting": "gp_practice"}, follow_redirects=False).status_code == 303
+
+
+def _code_of(client: TestClient) -> str:
+    client.post(first_page(client), data={"setting": "gp_practice", "action": "save"})
+    return re.search(r'app-resume-code">([A-Z0-9-]+)<', client.get("/questionnaire/saved").text).group(1)  # type: ignore[union-attr]
+
+
+def test_quick_exit_deletes_the_draft_and_the_session_on_the_server(
+    app: FastAPI, client: TestClient, qn: Questionnaire
+) -> None:
+    abuse = walk_to(client, qn, DOMESTIC_ABUSE, "family_abuse")
+    assert 'href="/quick-exit"' in client.get(abuse).text
+    copied = dict(client.cookies)
+    r = client.get("/quick-exit", follow_redirects=False)
+    assert r.status_code == 200 and 'content="0;url=https://www.bbc.co.uk/weather"' in r.text
+    assert "cookies" in r.headers["clear-site-data"] and "triage_session=;" in r.headers["set-cookie"]
+    assert _draft_rows(app) == []
+    with app.state.database.transaction() as s:
+        assert list(s.exec(select(WebSession))) == []
+    # Back, or the same cookie from elsewhere, finds nothing.
+    with FormClient(app, base_url="https://testserver", cookies=copied) as thief:
+        back = thief.get(abuse, follow_redirects=False)
+        assert back.status_code == 401 and "Your session ended" in back.text
+
+
+def test_a_resume_code_works_from_a_new_browser_but_a_cookie_alone_is_not_a_code(
+    app: FastAPI, client: TestClient, qn: Questionnaire
+) -> None:
+    code = _code_of(client)
+    cookie = "".join(client.cookies.values())
+    assert code not in cookie and code.replace("-", "") not in cookie
+    with FormClient(app, base_url="https://testserver") as fresh:
+        assert fresh.get("/questionnaire/saved").status_code == 401  # no code, no answers
+        r = fresh.post("/questionnaire/resume", data={"resume_code": code}, follow_redirects=False)
+        assert r.status_code == 303
+
+
+def test_sessions_end_after_the_idle_timeout_on_the_server(app: FastAPI, client: TestClient) -> None:
+    _code_of(client)
+    with app.state.database.transaction() as s:
+        for row in s.exec(select(WebSession)):
+            row.updated_at = row.updated_at - dt.timedelta(minutes=21)
+            s.add(row)
+    assert client.get("/questionnaire/saved").status_code == 401

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import inspect, text
 from sqlmodel import select
 
-from tests.store.conftest import actor
+from tests.store.conftest import DEMO_PASSWORD, actor
 from tests.store.helpers import AS_OF, make_case
 from triage.casework import referrals
 from triage.casework.cases import PersonDetails, create_case, get_case, list_cases
@@ -197,3 +198,30 @@ def test_pseudonymised_export_has_no_identifiers(db: Database, engine: Engine) -
     assert rows[0]["assessed_month"] == "2026-11" and len(rows[0]["needs"]) == 3
     assert export_pseudonymised(db, b"a" * 32)[0]["case"] == rows[0]["case"]
     assert export_pseudonymised(db, b"b" * 32)[0]["case"] != rows[0]["case"]
+
+
+def test_after_erasure_no_file_of_the_sqlite_store_holds_the_personal_data(tmp_path: Path, engine: Engine) -> None:
+    import stat
+
+    from triage.casework.demo import seed_demo
+    from triage.store.db import prepare_store
+
+    path = tmp_path / "state" / "store.sqlite3"
+    db = prepare_store(f"sqlite:///{path}")
+    seed_demo(db, password=DEMO_PASSWORD)
+    lw = actor(db, LINK)
+    person = PersonDetails(name=MARKERS[0], phone=MARKERS[1], address=MARKERS[3])
+    case = create_case(db, lw, {"case_ref": MARKERS[4], "person": {"borough": "hackney"}}, AS_OF, engine, person=person)
+    files = [path, path.with_name(path.name + "-wal")]
+
+    def raw() -> bytes:
+        return b"".join(f.read_bytes() for f in files if f.exists())
+
+    assert MARKERS[0].encode() in raw()  # the check below can fail
+    erase_case(db, lw, case.id)
+    assert not [m for m in MARKERS if m.encode() in raw()]
+    for f in (*files, path.with_name(path.name + "-shm")):
+        if f.exists():
+            assert stat.S_IMODE(f.stat().st_mode) == 0o600, f
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    db.dispose()

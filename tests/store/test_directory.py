@@ -42,6 +42,20 @@ def test_yaml_and_csv_round_trip() -> None:
     assert parse_csv(to_csv(entries), "x.csv") == entries
 
 
+def test_csv_export_escapes_cells_a_spreadsheet_would_run_as_formulas() -> None:
+    import csv
+    import io
+
+    entry = load_demo()[0]
+    risky = entry.model_copy(update={"name": '=HYPERLINK("https://evil.example","Click")',
+                                      "referral_address": "-referrals@demo.example"})  # fmt: skip
+    text = to_csv([risky])
+    row = next(csv.DictReader(io.StringIO(text)))
+    assert row["name"].startswith("'=") and row["referral_address"].startswith("'-")
+    assert not any(v.startswith(("=", "+", "-", "@")) for v in row.values() if v)
+    assert parse_csv(text, "x.csv") == [risky]  # read back as it was
+
+
 def test_yaml_errors_name_file_line_agency_field_and_problem() -> None:
     bad = GOOD.replace("areas: [housing]", "areas: [housing]\n    issues: [housing.flying_carpets]")
     bad += bad.split("agencies:\n")[1].replace("boroughs: [hackney]", "boroughs: [atlantis]")

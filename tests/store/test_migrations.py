@@ -11,7 +11,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
 from sqlmodel import SQLModel
 
-from triage.casework.service_store import prepare_service_store
+from triage.casework.service_store import StoreNotReady, prepare_service_store
 from triage.store.db import Database, head_revision, make_engine
 
 TABLES = {
@@ -32,6 +32,7 @@ TABLES = {
     "idempotency_records",
     "outbox_events",
     "questionnaire_drafts",
+    "web_sessions",
 }
 
 
@@ -39,7 +40,7 @@ def test_upgrade_empty_database_to_head(fresh_url: str) -> None:
     db = Database(make_engine(fresh_url))
     assert db.revision() is None
     db.migrate()
-    assert db.revision() == head_revision() == "0003"
+    assert db.revision() == head_revision() == "0004"
     names = set(inspect(db.engine).get_table_names())
     assert names >= TABLES
     indexes = {ix["name"] for ix in inspect(db.engine).get_indexes("referrals")}
@@ -63,7 +64,7 @@ def test_upgrade_from_previous_revision_keeps_data(fresh_url: str) -> None:
             {"t": "2026-11-23 10:00:00"},
         )
     db.migrate()
-    assert db.revision() == "0003"
+    assert db.revision() == "0004"
     assert "ix_referrals_agency_status" in {ix["name"] for ix in inspect(db.engine).get_indexes("referrals")}
     with db.engine.connect() as conn:
         assert conn.execute(text("SELECT name FROM organisations WHERE id = 'o1'")).scalar_one() == "Fictional GP"
@@ -85,7 +86,12 @@ def test_a_store_started_without_demo_mode_holds_no_users_or_agencies(
     monkeypatch.setenv("TRIAGE_HOME", str(tmp_path))
     monkeypatch.delenv("TRIAGE_DEMO", raising=False)
     monkeypatch.delenv("TRIAGE_DATABASE_URL", raising=False)
-    db, seeded = prepare_service_store(str_url := f"sqlite:///{tmp_path / 'real.sqlite3'}")
+    str_url = f"sqlite:///{tmp_path / 'real.sqlite3'}"
+    # A real start never migrates: the operator runs `triage db upgrade` at deploy.
+    with pytest.raises(StoreNotReady, match="triage db upgrade"):
+        prepare_service_store(str_url)
+    Database.from_url(str_url).migrate()
+    db, seeded = prepare_service_store(str_url)
     assert seeded == (0, 0)
     with db.engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM users")).scalar_one() == 0

@@ -14,6 +14,7 @@ from sqlmodel import select
 from tests.store.conftest import actor
 from tests.store.helpers import make_case, org_of
 from triage.casework import referrals
+from triage.casework.cases import get_case
 from triage.casework.consent import record_consent, withdraw_consent
 from triage.casework.referrals import OutcomeInput
 from triage.engine.engine import Engine
@@ -27,15 +28,17 @@ EASTLAW = "adviser.eastlaw@demo.example"
 LAMBETH = "adviser.lambeth@demo.example"
 
 
-def _sent_referral(db: Database, engine: Engine) -> tuple[str, str]:
-    """A PIP case in Hackney routed to the Hackney advice centre and sent; (case id, referral id)."""
+def _sent_referral(db: Database, engine: Engine, feedback: bool = True) -> tuple[str, str]:
+    """A PIP case in Hackney routed to the Hackney advice centre and sent, the person agreeing
+    (unless ``feedback`` is False) that the referrer may hear the outcome; (case id, referral id)."""
     lw = actor(db, LINK)
     case = make_case(db, lw, engine, "pip-refused")
     routed = referrals.route_case(db, lw, case.id)
     assert len(routed) == 1 and routed[0].referral is not None
     ref = routed[0].referral
     assert ref.agency_id == "demo-hackney-advice" and ref.status == "draft"
-    record_consent(db, lw, case.id, "referral", "the person", recipient_org_id=org_of(db, ref.agency_id))
+    org = org_of(db, ref.agency_id)
+    record_consent(db, lw, case.id, "referral", "the person", recipient_org_id=org, feedback_agreed=feedback)
     sent = referrals.send_referral(db, lw, ref.id)
     assert sent.status == "sent" and sent.sent_at is not None
     return case.id, ref.id
@@ -60,6 +63,7 @@ def test_full_lifecycle_referrer_sees_outcome(db: Database, engine: Engine) -> N
     seen = referrals.get_referral(db, lw, ref_id).referral
     assert seen.status == "closed" and seen.outcome is not None
     assert seen.outcome.outcome == "resolved" and seen.outcome.income_gained_pounds == 4300
+
     history = _count(db, ReferralEvent, ReferralEvent.referral_id == ref_id)
     assert history == 5  # draft, sent, accepted, in_progress, closed
     actions = {a for a in select_actions(db, ref_id)}
@@ -71,6 +75,17 @@ def test_full_lifecycle_referrer_sees_outcome(db: Database, engine: Engine) -> N
         "referral.closed",
     } <= actions
     assert case_id
+
+
+def test_without_feedback_agreed_the_referrer_sees_the_closure_not_the_outcome(db: Database, engine: Engine) -> None:
+    case_id, ref_id = _sent_referral(db, engine, feedback=False)
+    adviser, lw = actor(db, HACKNEY), actor(db, LINK)
+    referrals.accept_referral(db, adviser, ref_id)
+    closed = referrals.close_referral(db, adviser, ref_id, OutcomeInput(outcome="resolved", home_kept=True))
+    assert closed.outcome is not None  # the agency's own record
+    seen = referrals.get_referral(db, lw, ref_id).referral
+    assert seen.status == "closed" and seen.outcome is None
+    assert [r.outcome for r in get_case(db, lw, case_id, date(2026, 11, 30)).referrals] == [None]
 
 
 def select_actions(db: Database, ref_id: str) -> list[str]:
@@ -123,7 +138,9 @@ def test_no_referral_sent_without_consent_and_withdrawal_stops_sharing(db: Datab
     with db.transaction() as s:  # the history says what happened, from which status, and it is audited
         steps = s.exec(select(ReferralEvent).where(ReferralEvent.referral_id == ref.id)).all()
         assert [(e.from_status, e.to_status) for e in sorted(steps, key=lambda e: e.at)] == [
-            (None, "draft"), ("draft", "sent"), ("sent", "cancelled")
+            (None, "draft"),
+            ("draft", "sent"),
+            ("sent", "cancelled"),
         ]
         assert s.exec(select(AuditEntry).where(AuditEntry.referral_id == ref.id,
                                                AuditEntry.action == "referral.cancelled")).all()  # fmt: skip

@@ -49,7 +49,8 @@ def _sent(db: Database, engine: Engine) -> str:
         agency = s.get(Agency, ref.agency_id)
         assert agency is not None
         org = agency.organisation_id
-    record_consent(db, lw, case.id, "referral", "the person", recipient_org_id=org)
+    # The person agreed that the referrer may hear the outcome (the case page shows it).
+    record_consent(db, lw, case.id, "referral", "the person", recipient_org_id=org, feedback_agreed=True)
     record_consent(db, lw, case.id, "medical_evidence", "the person", recipient_name="Dr Pretend")
     request_evidence(db, lw, case.id, "pip", "Dr Pretend", date(2026, 11, 23), needed_by=date(2026, 11, 30))
     referrals.send_referral(db, lw, ref.id)
@@ -122,3 +123,80 @@ def test_casework_home_sends_each_role_to_its_page(client: TestClient) -> None:
     client.cookies.clear()
     sign_in(client, "adviser.hackney@demo.example")
     assert client.get("/casework", follow_redirects=False).headers["location"] == "/casework/inbox"
+
+
+def test_sign_out_ends_the_session_on_the_server(db: Database) -> None:
+    with TestClient(create_app(database=db), base_url="https://testserver") as client:
+        sign_in(client, "linkworker@demo.example")
+        copied = dict(client.cookies)
+        assert client.get("/casework/cases").status_code == 200
+        client.post("/sign-out", data={"csrf": _csrf(client.get("/casework/cases").text)})
+        with TestClient(client.app, base_url="https://testserver", cookies=copied) as thief:
+            r = thief.get("/casework/cases", follow_redirects=False)
+            assert r.status_code == 303 and r.headers["location"] == "/sign-in"
+
+
+def test_sign_out_without_its_token_still_signs_out(client: TestClient) -> None:
+    sign_in(client, "linkworker@demo.example")
+    r = client.post("/sign-out", data={}, follow_redirects=False)
+    assert r.status_code == 303
+    assert client.get("/casework/cases", follow_redirects=False).headers["location"] == "/sign-in"
+
+
+def test_signing_in_gives_a_new_session_token(client: TestClient) -> None:
+    client.get("/sign-in")
+    before = client.cookies.get("triage_session")
+    sign_in(client, "linkworker@demo.example")
+    assert before and client.cookies.get("triage_session") not in (None, before)
+
+
+def _try(client: TestClient, email: str, password: str) -> int:
+    page = client.get("/sign-in")
+    r = client.post("/sign-in", data={"email": email, "password": password, "csrf": _csrf(page.text)},
+                    follow_redirects=False)  # fmt: skip
+    return r.status_code
+
+
+def test_wrong_passwords_lock_the_account_then_even_the_right_one_is_refused(client: TestClient) -> None:
+    assert [_try(client, "linkworker@demo.example", "wrong-guess-1234") for _ in range(5)] == [401] * 5
+    page = client.get("/sign-in")
+    r = client.post("/sign-in", data={"email": "linkworker@demo.example", "password": DEMO_PASSWORD,
+                                      "csrf": _csrf(page.text)})  # fmt: skip
+    assert r.status_code == 429 and "Too many attempts to sign in" in r.text
+    # An unknown address locks the same way and says the same thing: nothing is revealed.
+    unknown = [_try(client, "nobody@demo.example", "wrong-guess-1234") for _ in range(6)]
+    assert unknown == [401] * 5 + [429]
+    # Another account from the same address still may sign in (below the address's own limit).
+    assert sign_in(client, "adviser.hackney@demo.example") == "/casework/inbox"
+
+
+def test_many_accounts_tried_from_one_address_lock_the_address(client: TestClient) -> None:
+    tried = [_try(client, f"guess{i}@demo.example", "wrong-guess-1234") for i in range(21)]
+    assert tried == [401] * 20 + [429]
+    assert _try(client, "linkworker@demo.example", DEMO_PASSWORD) == 429
+
+
+def test_an_unknown_email_takes_as_long_as_a_known_one(db: Database) -> None:
+    import time
+
+    from triage.casework.accounts import check_password
+
+    best = {"linkworker@demo.example": 1e9, "nobody-at-all@demo.example": 1e9}
+    for _ in range(5):  # interleaved, the fastest of each: other tests share the two cores
+        for email in best:
+            start = time.perf_counter()
+            assert check_password(db, email, "wrong-guess-1234") is None
+            best[email] = min(best[email], time.perf_counter() - start)
+    known, unknown = best.values()
+    # Both pay one scrypt (tens of ms); before, an unknown address took a tenth of the time.
+    assert unknown > 0.4 * known and known > 0.4 * unknown, (known, unknown)
+
+
+def test_session_cookies_are_secure_by_default_outside_demo_mode(db: Database) -> None:
+    from triage.settings import Settings
+
+    for config, secure in ((Settings(), True), (Settings(demo=True), False), (Settings(https=True, demo=True), True)):
+        with TestClient(create_app(config, database=db), base_url="https://testserver") as c:
+            cookie = c.get("/sign-in").headers["set-cookie"]
+            assert ("Secure" in cookie) == secure, (config, cookie)
+            assert "HttpOnly" in cookie and "SameSite=Strict" in cookie

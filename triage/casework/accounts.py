@@ -5,6 +5,8 @@ Organisations and users are created here, never seeded outside demo mode."""
 from __future__ import annotations
 
 import re
+import secrets
+from functools import cache
 
 from sqlmodel import func, select
 
@@ -73,11 +75,21 @@ def create_user(
         return user
 
 
+@cache
+def _stand_in_hash() -> str:
+    # Checked against when there is no such user, so an unknown email address takes as long
+    # as a known one (one scrypt either way) and timing does not say which accounts exist.
+    return hash_password(secrets.token_urlsafe(16))
+
+
 def check_password(db: Database, email: str, password: str) -> tuple[User, Organisation] | None:
-    """The active user with this email address and password, and their organisation; else None."""
+    """The active user with this email address and password, and their organisation; else None.
+
+    Every call costs one password hash, whether the account exists, is inactive or not."""
     with db.transaction() as s:
         user = s.exec(select(User).where(func.lower(User.email) == email.strip().lower())).first()
-        if user is None or not user.active or not verify_password(password, user.password_hash):
+        right = verify_password(password, user.password_hash if user is not None else _stand_in_hash())
+        if user is None or not user.active or not right:
             return None
         org = s.get(Organisation, user.organisation_id)
         assert org is not None

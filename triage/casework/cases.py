@@ -10,13 +10,15 @@ import datetime as dt
 from collections import Counter, defaultdict
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 from sqlmodel import Session, col, select
 
+from triage.casework.consent import visible_outcome
 from triage.casework.contact import contact_of
 from triage.engine.assessment import Assessment
 from triage.engine.engine import Engine
 from triage.facts import CaseFacts, FactsError, parse_facts
+from triage.facts.common import plain_text
 from triage.facts.contact import ContactMethod, normalise_methods
 from triage.rulesets.model import URGENCY_ORDER
 from triage.store import audit
@@ -46,6 +48,8 @@ from triage.store.views import (
     unmet_view,
 )
 
+EARLIEST_BIRTH = dt.date(1900, 1, 1)
+
 
 class PersonDetails(BaseModel):
     """Who the person is and how to reach them safely. Kept apart from the facts the
@@ -53,13 +57,22 @@ class PersonDetails(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    name: Annotated[str | None, Field(max_length=200)] = None
+    # Refused at the edge: a name with a NUL in it would be stored and then stop every letter.
+    name: Annotated[str | None, Field(max_length=200), AfterValidator(plain_text)] = None
     date_of_birth: dt.date | None = None
-    phone: Annotated[str | None, Field(max_length=40)] = None
-    email: Annotated[str | None, Field(max_length=200)] = None
-    address: Annotated[str | None, Field(max_length=500)] = None
+    phone: Annotated[str | None, Field(max_length=40), AfterValidator(plain_text)] = None
+    email: Annotated[str | None, Field(max_length=200), AfterValidator(plain_text)] = None
+    address: Annotated[str | None, Field(max_length=500), AfterValidator(plain_text)] = None
     safe_contact: list[ContactMethod] | None = None
-    safe_contact_notes: Annotated[str | None, Field(max_length=500)] = None
+    safe_contact_notes: Annotated[str | None, Field(max_length=500), AfterValidator(plain_text)] = None
+
+    @field_validator("date_of_birth")
+    @classmethod
+    def _born_possibly(cls, value: dt.date | None) -> dt.date | None:
+        # The record's own check, not a legal date: the wall clock is the right "today".
+        if value is not None and not EARLIEST_BIRTH <= value <= dt.date.today():
+            raise ValueError(f"expected a day from {EARLIEST_BIRTH.isoformat()} to today, got {value.isoformat()}")
+        return value
 
 
 def _facts(raw: CaseFacts | dict[str, Any]) -> CaseFacts:
@@ -163,6 +176,11 @@ def case_view(session: Session, case: Case, today: dt.date) -> CaseView:
         for o in session.exec(select(Outcome).where(col(Outcome.referral_id).in_([r.id for r in refs])))
     }
     consents = session.exec(select(Consent).where(Consent.case_id == case.id).order_by(col(Consent.given_at)))
+
+    def shown(r: Referral) -> Outcome | None:
+        # A case is seen by its own organisation: the referrer, told an outcome only with agreement.
+        return visible_outcome(session, r, case.organisation_id, outcomes.get(r.id)) if r.id in outcomes else None
+
     evidence = session.exec(
         select(MedicalEvidenceRequest)
         .where(MedicalEvidenceRequest.case_id == case.id)
@@ -189,9 +207,7 @@ def case_view(session: Session, case: Case, today: dt.date) -> CaseView:
         assessment=dict(case.assessment),
         created_at=case.created_at,
         needs=[need_view(n, rules[n.id]) for n in needs],
-        referrals=[
-            referral_view(r, by_id[r.need_id], names.get(r.agency_id, r.agency_id), outcomes.get(r.id)) for r in refs
-        ],
+        referrals=[referral_view(r, by_id[r.need_id], names.get(r.agency_id, r.agency_id), shown(r)) for r in refs],
         consents=[consent_view(c) for c in consents],
         evidence=[evidence_view(e, today) for e in evidence],
         unmet=[unmet_view(u) for u in unmet],

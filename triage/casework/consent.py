@@ -13,7 +13,7 @@ from triage.store.access import REFERRER_ROLES, own_case, require_role
 from triage.store.audit import Actor
 from triage.store.db import Database
 from triage.store.errors import ConsentRequired, InvalidInput, NotFound
-from triage.store.models import Consent, ConsentPurpose, Organisation, Referral
+from triage.store.models import Agency, Consent, ConsentPurpose, Organisation, Outcome, Referral
 from triage.store.types import utcnow
 from triage.store.views import ConsentView, consent_view
 
@@ -91,8 +91,6 @@ def withdraw_consent(db: Database, actor: Actor, consent_id: str, at: dt.datetim
                 s.exec(select(Referral).where(Referral.consent_id == c.id, col(Referral.status).in_(["sent"])))
             )
             if c.purpose == "referral" and c.recipient_org_id is not None:
-                from triage.store.models import Agency
-
                 agency_ids = [a.id for a in s.exec(select(Agency).where(Agency.organisation_id == c.recipient_org_id))]
                 pending += list(
                     s.exec(
@@ -153,3 +151,37 @@ def active_consent(
             field="consent",
         )
     return found
+
+
+def outcome_feedback_agreed(session: Session, ref: Referral) -> bool:
+    """Whether the referrer may be told how ``ref`` ended: the only place that decides it.
+
+    Yes when the consent the referral was sent under said so (``feedback_agreed``) and is
+    still live, or when the person gave a live ``outcome_feedback`` consent for the case to
+    the referring organisation (or to nobody named). Otherwise the referrer learns that the
+    referral closed, never its outcome (UK GDPR Art 6: sharing needs its own basis)."""
+    sent_under = session.get(Consent, ref.consent_id) if ref.consent_id else None
+    if sent_under is not None and sent_under.feedback_agreed and sent_under.withdrawn_at is None:
+        return True
+    later = session.exec(
+        select(Consent.id).where(
+            Consent.case_id == ref.case_id,
+            Consent.purpose == "outcome_feedback",
+            col(Consent.withdrawn_at).is_(None),
+            (col(Consent.recipient_org_id).is_(None)) | (col(Consent.recipient_org_id) == ref.referrer_org_id),
+        )
+    ).first()
+    return later is not None
+
+
+def visible_outcome(s: Session, ref: Referral, organisation_id: str, outcome: Outcome | None = None) -> Outcome | None:
+    """The referral's outcome as ``organisation_id`` may see it: the receiving agency always;
+    the referrer only with the person's agreement (``consent.outcome_feedback_agreed``)."""
+    if outcome is None:
+        outcome = s.exec(select(Outcome).where(Outcome.referral_id == ref.id)).first()
+    if outcome is None:
+        return None
+    agency = s.get(Agency, ref.agency_id)
+    if agency is not None and agency.organisation_id == organisation_id:
+        return outcome
+    return outcome if outcome_feedback_agreed(s, ref) else None

@@ -2,17 +2,18 @@
 
 A draft holds answer codes and nothing else (no names, no contact details
 beyond the safe-contact *method* code). The resume code is shown to the link
-worker and kept in their session; the store keeps drafts by a hash of the code,
-so the table does not reveal codes. Drafts live in the store (SQLite or
-PostgreSQL), so they follow the link worker across workers and hosts. Drafts
-not saved for :data:`DRAFT_MAX_AGE_DAYS` are deleted when a draft is made, and
-never returned.
+worker and kept in their server-side session; the store keeps each draft sealed
+with a key made from the code and the service secret, under an HMAC of the code
+(:class:`~triage.casework.sealing.Sealer`), so the table reveals neither codes nor
+answers. Drafts live in the store (SQLite or PostgreSQL), so they follow the link
+worker across workers and hosts. A draft not saved for the session's idle timeout
+(:data:`~triage.casework.web_sessions.IDLE_TIMEOUT`) is never returned, and is deleted
+when a draft is made or expired drafts are purged.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import secrets
 import time
 from collections.abc import Callable
@@ -21,11 +22,13 @@ from typing import Any
 
 from sqlmodel import col, delete
 
+from triage.casework.sealing import Sealer
+from triage.casework.web_sessions import IDLE_TIMEOUT
 from triage.store.db import Database
 from triage.store.models import QuestionnaireDraft
 from triage.store.types import utcnow
 
-DRAFT_MAX_AGE_DAYS = 7
+DRAFT_MAX_AGE = IDLE_TIMEOUT
 # No 0/O, 1/I/L: codes are read aloud and copied by hand.
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_GROUPS, GROUP_LEN = 3, 4  # about 59 bits
@@ -53,18 +56,18 @@ def normalise_code(raw: str) -> str | None:
 
 
 class DraftStore:
-    """Drafts in the case store's ``questionnaire_drafts`` table."""
+    """Drafts in the case store's ``questionnaire_drafts`` table, sealed under ``secret``."""
 
-    def __init__(self, db: Database, clock: Callable[[], dt.datetime] = utcnow) -> None:
+    def __init__(self, db: Database, secret: str, clock: Callable[[], dt.datetime] = utcnow) -> None:
         self._db = db
+        self._sealer = Sealer(secret, "draft")
         self._clock = clock
 
-    @staticmethod
-    def _key(code: str) -> str:
-        return hashlib.sha256(code.encode()).hexdigest()
+    def _key(self, code: str) -> str:
+        return self._sealer.row_id(code)
 
     def _cutoff(self) -> dt.datetime:
-        return self._clock() - dt.timedelta(days=DRAFT_MAX_AGE_DAYS)
+        return self._clock() - DRAFT_MAX_AGE
 
     def create(self, lang: str = "en") -> Draft:
         self.purge()
@@ -77,17 +80,21 @@ class DraftStore:
             row = s.get(QuestionnaireDraft, self._key(code))
             if row is None or row.updated_at < self._cutoff():
                 return None
-            return Draft(code, dict(row.answers), row.lang, row.created_at.timestamp())
+            answers = self._sealer.open(code, row.sealed)
+            if answers is None:
+                return None
+            return Draft(code, answers, row.lang, row.created_at.timestamp())
 
     def save(self, draft: Draft) -> None:
         now = self._clock()
+        sealed = self._sealer.seal(draft.code, dict(draft.answers))
         with self._db.transaction() as s:
             row = s.get(QuestionnaireDraft, self._key(draft.code))
             if row is None:
-                s.add(QuestionnaireDraft(code_hash=self._key(draft.code), answers=dict(draft.answers),
+                s.add(QuestionnaireDraft(code_hash=self._key(draft.code), sealed=sealed,
                                          lang=draft.lang, created_at=now, updated_at=now))  # fmt: skip
             else:
-                row.answers, row.lang, row.updated_at = dict(draft.answers), draft.lang, now
+                row.sealed, row.lang, row.updated_at = sealed, draft.lang, now
 
     def delete(self, code: str) -> None:
         with self._db.transaction() as s:

@@ -50,7 +50,9 @@ def erase_case(db: Database, actor: Actor, case_id: str, at: dt.datetime | None 
     when = at or utcnow()
     with db.transaction() as s:
         case = own_case(s, actor, case_id)
-        return _erase(s, case, when, actor)
+        touched = _erase(s, case, when, actor)
+    db.scrub()
+    return touched
 
 
 def erase_case_as_operator(db: Database, case_id: str, at: dt.datetime | None = None) -> dict[str, int]:
@@ -62,7 +64,9 @@ def erase_case_as_operator(db: Database, case_id: str, at: dt.datetime | None = 
             from triage.store.errors import NotFound
 
             raise NotFound(f"case {case_id}: not found", field="case_id")
-        return _erase(s, case, when, None)
+        touched = _erase(s, case, when, None)
+    db.scrub()
+    return touched
 
 
 def _erase(s: Any, case: Case, when: dt.datetime, actor: Actor | None) -> dict[str, int]:

@@ -26,7 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from triage.casework.consent import active_consent
+from triage.casework.consent import active_consent, outcome_feedback_agreed, visible_outcome
 from triage.casework.contact import contact_of
 from triage.casework.referral_states import record_change, transition
 from triage.engine.assessment import Assessment
@@ -107,11 +107,11 @@ class RoutedNeed(BaseModel):
 # --- helpers -----------------------------------------------------------------
 
 
-def _view(s: Session, ref: Referral) -> ReferralView:
+def _view(s: Session, ref: Referral, actor: Actor) -> ReferralView:
     need = s.get(Need, ref.need_id)
     agency = s.get(Agency, ref.agency_id)
-    outcome = s.exec(select(Outcome).where(Outcome.referral_id == ref.id)).first()
     assert need is not None
+    outcome = visible_outcome(s, ref, actor.organisation_id)
     return referral_view(ref, need, agency.name if agency else ref.agency_id, outcome)
 
 
@@ -168,7 +168,9 @@ def _route_one(
         s.add(ref)
         s.flush()
         record_change(s, actor, ref, None, "draft", at, {"agency_id": best.agency_id, "issue": need.issue}, case.id)
-        return RoutedNeed(need_id=need.id, issue=need.issue, referral=_view(s, ref), alternatives=result.matches[1:])
+        return RoutedNeed(
+            need_id=need.id, issue=need.issue, referral=_view(s, ref, actor), alternatives=result.matches[1:]
+        )
     reason: str = result.unmet_reason or "no_agency"
     detail = result.unmet_detail or ""
     if declined:
@@ -248,7 +250,7 @@ def draft_referral(
         s.flush()
         record_change(s, actor, ref, None, "draft", when,
                       {"agency_id": agency_id, "issue": need.issue, "chosen": True}, case.id)  # fmt: skip
-        return _view(s, ref)
+        return _view(s, ref, actor)
 
 
 def send_referral(db: Database, actor: Actor, referral_id: str, at: dt.datetime | None = None) -> ReferralView:
@@ -281,7 +283,7 @@ def send_referral(db: Database, actor: Actor, referral_id: str, at: dt.datetime 
             target,
             when,
         )
-        return _view(s, ref)
+        return _view(s, ref, actor)
 
 
 def accept_referral(db: Database, actor: Actor, referral_id: str, at: dt.datetime | None = None) -> ReferralView:
@@ -290,7 +292,7 @@ def accept_referral(db: Database, actor: Actor, referral_id: str, at: dt.datetim
     with db.transaction() as s:
         ref, _ = transition(s, actor, referral_id, "accept", when, accepted_at=when, accepted_by=actor.user_id)
         _notify_referrer(s, ref, "referral.accepted", when, {})
-        return _view(s, ref)
+        return _view(s, ref, actor)
 
 
 def decline_referral(
@@ -317,7 +319,7 @@ def decline_referral(
         assert case is not None and need is not None
         referrer = Actor(user_id=None, organisation_id=case.organisation_id, role="referrer")
         rerouted = _route_one(s, referrer, case, need, when, previous=ref)
-        return _view(s, ref), rerouted
+        return _view(s, ref, actor), rerouted
 
 
 def start_work(db: Database, actor: Actor, referral_id: str, at: dt.datetime | None = None) -> ReferralView:
@@ -325,7 +327,7 @@ def start_work(db: Database, actor: Actor, referral_id: str, at: dt.datetime | N
     with db.transaction() as s:
         ref, _ = transition(s, actor, referral_id, "start", when)
         _notify_referrer(s, ref, "referral.in_progress", when, {})
-        return _view(s, ref)
+        return _view(s, ref, actor)
 
 
 def close_referral(
@@ -337,15 +339,17 @@ def close_referral(
         ref, _ = transition(s, actor, referral_id, "close", when, closed_at=when)
         s.add(Outcome(referral_id=referral_id, recorded_by=actor.user_id, recorded_at=when, **outcome.model_dump()))
         s.flush()
-        _notify_referrer(s, ref, "referral.closed", when, {"outcome": outcome.outcome})
-        return _view(s, ref)
+        # The referrer hears that it closed; how, only if the person agreed to feedback.
+        told = {"outcome": outcome.outcome} if outcome_feedback_agreed(s, ref) else {"outcome": None}
+        _notify_referrer(s, ref, "referral.closed", when, told)
+        return _view(s, ref, actor)
 
 
 def cancel_referral(db: Database, actor: Actor, referral_id: str, at: dt.datetime | None = None) -> ReferralView:
     when = at or utcnow()
     with db.transaction() as s:
         ref, _ = transition(s, actor, referral_id, "cancel", when)
-        return _view(s, ref)
+        return _view(s, ref, actor)
 
 
 def get_referral(db: Database, actor: Actor, referral_id: str) -> ReferralPacket:
@@ -353,10 +357,10 @@ def get_referral(db: Database, actor: Actor, referral_id: str) -> ReferralPacket
     with db.transaction() as s:
         ref, side = visible_referral(s, actor, referral_id)
         audit.record(s, actor, "referral.read", case_id=ref.case_id, referral_id=ref.id, detail={"side": side})
-        return _packet(s, ref)
+        return _packet(s, ref, actor)
 
 
-def _packet(s: Session, ref: Referral) -> ReferralPacket:
+def _packet(s: Session, ref: Referral, actor: Actor) -> ReferralPacket:
     case = s.get(Case, ref.case_id)
     need = s.get(Need, ref.need_id)
     assert case is not None and need is not None
@@ -374,7 +378,7 @@ def _packet(s: Session, ref: Referral) -> ReferralPacket:
                 reasons = [r.text for r in n.reasons]
     contact = contact_of(case) if active or ref.sent_at is None else None
     return ReferralPacket(
-        referral=_view(s, ref),
+        referral=_view(s, ref, actor),
         consent_active=active,
         person_name=case.person_name if active or ref.sent_at is None else None,
         safe_contact=contact,
@@ -400,7 +404,7 @@ def agency_inbox(db: Database, actor: Actor, statuses: tuple[str, ...] | None = 
         refs = list(s.exec(q.order_by(col(Referral.sent_at).desc(), col(Referral.id))))
         for r in refs:
             audit.record(s, actor, "referral.list", case_id=r.case_id, referral_id=r.id)
-        return [_view(s, r) for r in refs]
+        return [_view(s, r, actor) for r in refs]
 
 
 # --- reporting for partnerships and rule auditors ------------------------------

@@ -5,22 +5,27 @@ change it reports (``triage.casework.referrals``: a referral sent, accepted, dec
 closed with an outcome), so an event exists if and only if the change was
 committed. This module delivers them:
 
-* **Claiming.** A worker claims a due row with a conditional UPDATE
-  (``... SET attempts = attempts + 1, next_attempt_at = now + lease WHERE
-  id = ? AND attempts = <seen> AND delivered_at IS NULL``); exactly one of
-  several workers (threads or processes, on SQLite or PostgreSQL) gets
-  rowcount 1. The lease hides the row from others while it is being sent; a
-  worker that dies mid-send leaves it to be retried when the lease ends.
+* **Claiming.** On PostgreSQL a worker takes the next due row with ``SELECT ...
+  FOR UPDATE SKIP LOCKED`` and, in the same transaction, counts the attempt and
+  leases the row (``next_attempt_at = now + lease``): workers never wait on each
+  other and never take the same row. On SQLite (one writer at a time) it claims
+  with a conditional UPDATE (``... WHERE id = ? AND attempts = <seen>``); exactly
+  one of several workers gets rowcount 1. The lease hides the row from others
+  while it is being sent; a worker that dies mid-send leaves it to be retried
+  when the lease ends.
 * **Retries.** A failure (connection error, timeout, non-2xx) schedules the
   next attempt after ``base * 2**(attempts-1)`` seconds, capped at
-  ``max_delay``; after ``max_attempts`` the row is left undelivered with its
-  ``last_error`` and ``next_attempt_at`` empty (``triage outbox list`` shows it).
+  ``max_delay``; after ``max_attempts`` the row is *dead*: undelivered, with its
+  ``last_error`` and no next attempt. Administrators see dead rows with
+  ``triage outbox list --dead`` or ``GET /v1/outbox?state=dead`` (an admin key)
+  and send one again with ``triage outbox retry ID``.
 * **Restarts lose nothing.** All state is in the row; a new worker over the
   same database carries on.
 
 Delivery is at least once: a receiver may see an event again if the worker
-dies after sending but before recording success, so receivers dedupe on
-``X-Triage-Event-Id``.
+dies after sending but before recording success. Every attempt at one event
+carries the same delivery id, ``X-Triage-Event-Id`` (and ``id`` in the body), so
+a receiver that records the ids it has acted on has exactly-once effects.
 
 **Signature.** ``X-Triage-Signature: sha256=<hex>`` is HMAC-SHA256 with the
 receiving organisation's ``webhook_secret`` over ``<timestamp>.<raw body>``,
@@ -36,8 +41,8 @@ import hmac
 import json
 import logging
 import threading
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, Literal
 
 import httpx
 from pydantic import BaseModel, ConfigDict, Field
@@ -121,10 +126,22 @@ class DeliveryReport(BaseModel):
     gave_up: int = 0
 
 
+OutboxState = Literal["delivered", "pending", "dead", "no_target"]
+
+
+def state_of(delivered_at: dt.datetime | None, next_attempt_at: dt.datetime | None, target: str | None) -> OutboxState:
+    if delivered_at is not None:
+        return "delivered"
+    if target is None:
+        return "no_target"
+    return "pending" if next_attempt_at is not None else "dead"
+
+
 class OutboxStatus(BaseModel):
     """One outbox row as listed (the payload holds ids and codes only)."""
 
     id: int
+    state: OutboxState
     event_type: str
     target_url: str | None
     attempts: int
@@ -260,13 +277,51 @@ class OutboxWorker:
             return None
         return f"receiver answered HTTP {status}"
 
+    def _claim_next_skip_locked(self) -> OutboxEvent | None:
+        """PostgreSQL: the next due row no other worker holds, claimed in one transaction."""
+        now = self.clock()
+        with self.db.transaction() as s:
+            event = s.exec(
+                select(OutboxEvent)
+                .where(
+                    col(OutboxEvent.delivered_at).is_(None),
+                    col(OutboxEvent.target_url).is_not(None),
+                    col(OutboxEvent.next_attempt_at).is_not(None),
+                    col(OutboxEvent.next_attempt_at) <= now,
+                    col(OutboxEvent.attempts) < self.policy.max_attempts,
+                )
+                .order_by(col(OutboxEvent.next_attempt_at), col(OutboxEvent.id))
+                .limit(1)
+                .with_for_update(skip_locked=True)
+            ).first()
+            if event is None:
+                return None
+            event.attempts += 1
+            event.next_attempt_at = now + dt.timedelta(seconds=self.policy.lease)
+            s.add(event)
+            s.flush()
+            return event
+
+    def _claimed(self, limit: int) -> Iterator[OutboxEvent]:
+        """Due events, each claimed for one attempt by this worker, up to ``limit``."""
+        if self.db.dialect == "postgresql":
+            # One at a time: a row is leased only just before it is sent, so a slow receiver
+            # never lets a batch's later leases run out while they wait.
+            for _ in range(limit):
+                event = self._claim_next_skip_locked()
+                if event is None:
+                    return
+                yield event
+            return
+        for event_id, attempts in self._due(limit):
+            claimed = self._claim(event_id, attempts)
+            if claimed is not None:
+                yield claimed
+
     def deliver_due(self, limit: int = 100) -> DeliveryReport:
         """One pass: claim and send every event due now (up to ``limit``)."""
         report = DeliveryReport()
-        for event_id, attempts in self._due(limit):
-            event = self._claim(event_id, attempts)
-            if event is None:
-                continue
+        for event in self._claimed(limit):
             report.claimed += 1
             outcome = self._finish(event, self._send(event))
             if outcome == "delivered":
@@ -311,14 +366,46 @@ class BackgroundDelivery:
             self._thread = None
 
 
-def list_events(db: Database, undelivered_only: bool = False, limit: int = 100) -> list[OutboxStatus]:
-    """Outbox rows, newest first."""
+def list_events(
+    db: Database, undelivered_only: bool = False, limit: int = 100, state: OutboxState | None = None
+) -> list[OutboxStatus]:
+    """Outbox rows, newest first; only undelivered ones, or only those in ``state``."""
     with db.transaction() as s:
         q = select(OutboxEvent)
-        if undelivered_only:
+        if undelivered_only or state in ("pending", "dead", "no_target"):
             q = q.where(col(OutboxEvent.delivered_at).is_(None))
+        if state == "delivered":
+            q = q.where(col(OutboxEvent.delivered_at).is_not(None))
+        elif state == "no_target":
+            q = q.where(col(OutboxEvent.target_url).is_(None))
+        elif state in ("pending", "dead"):
+            q = q.where(col(OutboxEvent.target_url).is_not(None))
+            waiting = col(OutboxEvent.next_attempt_at)
+            q = q.where(waiting.is_not(None) if state == "pending" else waiting.is_(None))
         rows = s.exec(q.order_by(col(OutboxEvent.id).desc()).limit(limit)).all()
-        return [OutboxStatus.model_validate(r, from_attributes=True) for r in rows]
+        return [
+            OutboxStatus.model_validate(
+                {**r.model_dump(), "state": state_of(r.delivered_at, r.next_attempt_at, r.target_url)}
+            )
+            for r in rows
+        ]
+
+
+def retry_dead(db: Database, event_id: int, at: dt.datetime | None = None) -> OutboxStatus:
+    """Send a dead event again (after its receiver was fixed): attempts start afresh, now.
+    The delivery id stays the same, so a receiver that had it after all can tell."""
+    from triage.store.errors import InvalidInput, NotFound
+
+    with db.transaction() as s:
+        event = s.get(OutboxEvent, event_id)
+        if event is None:
+            raise NotFound(f"event {event_id}: not in the outbox", field="event_id")
+        if state_of(event.delivered_at, event.next_attempt_at, event.target_url) != "dead":
+            raise InvalidInput(f"event {event_id}: only a dead event can be retried", field="event_id")
+        event.attempts, event.next_attempt_at = 0, at or utcnow()
+        s.add(event)
+        s.flush()
+        return OutboxStatus.model_validate({**event.model_dump(), "state": "pending"})
 
 
 def set_webhook(db: Database, organisation_id: str, url: str | None) -> str | None:

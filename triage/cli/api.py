@@ -129,14 +129,31 @@ def outbox_deliver(
 @outbox_app.command("list")
 def outbox_list(
     undelivered: Annotated[bool, typer.Option("--undelivered", help="Only events not yet delivered.")] = False,
+    dead: Annotated[bool, typer.Option("--dead", help="Only dead events (retries used up): to look into.")] = False,
     limit: Annotated[int, typer.Option("--limit", min=1, max=10000)] = 50,
     database_url: UrlOpt = None,
 ) -> None:
     """Outbox events, newest first, as JSON lines (ids and codes only)."""
     from triage.casework.webhooks import list_events
 
-    for e in list_events(open_store(database_url), undelivered, limit):
+    for e in list_events(open_store(database_url), undelivered, limit, state="dead" if dead else None):
         typer.echo(json.dumps(e.model_dump(mode="json"), sort_keys=True))
+
+
+@outbox_app.command("retry")
+def outbox_retry(
+    event_id: Annotated[int, typer.Argument(help="A dead event's id (see `triage outbox list --dead`).")],
+    database_url: UrlOpt = None,
+) -> None:
+    """Send a dead event again, with the same delivery id and fresh attempts."""
+    from triage.casework.webhooks import retry_dead
+    from triage.store.errors import StoreError
+
+    try:
+        e = retry_dead(open_store(database_url), event_id)
+    except StoreError as exc:
+        fail(str(exc))
+    typer.echo(json.dumps(e.model_dump(mode="json"), sort_keys=True))
 
 
 @outbox_app.command("webhook")

@@ -17,9 +17,10 @@ from triage.cli.letters import letters_app
 from triage.cli.rules import rules_app
 from triage.cli.serve import serve
 from triage.cli.shared import cases_app
-from triage.cli.store import db_app, directory_app
+from triage.cli.store import backup_cmd, db_app, directory_app, restore_cmd
 from triage.cli.store import register as register_store
 from triage.cli.users import users_app
+from triage.cli.worker import worker
 
 app = typer.Typer(
     help="Health justice advice triage: assess a person's answers against dated rules.",
@@ -30,6 +31,9 @@ app = typer.Typer(
 app.command()(assess)
 app.command()(demo)
 app.command()(serve)
+app.command()(worker)  # the background jobs: webhook delivery
+app.command("backup")(backup_cmd)  # SQLite online backup or pg_dump
+app.command("restore")(restore_cmd)  # into an empty store only
 app.command("ask")(ask)  # the link-worker questionnaire in the terminal
 app.add_typer(rules_app, name="rules")  # validate|list|show|test, then the audit toolkit's commands
 app.add_typer(cases_app, name="cases")  # shared group: generate, replay, export, erase
@@ -40,7 +44,7 @@ app.add_typer(directory_app, name="directory")  # import|export
 app.add_typer(db_app, name="db")  # upgrade|current|seed
 app.add_typer(users_app, name="users")  # create|list: the first administrator
 app.add_typer(keys_app, name="keys")  # API keys create|revoke|list|orgs
-app.add_typer(outbox_app, name="outbox")  # webhook outbox deliver|list|webhook
+app.add_typer(outbox_app, name="outbox")  # webhook outbox deliver|list|retry|webhook
 
 
 def main() -> None:

@@ -93,6 +93,42 @@ def db_current(database_url: UrlOpt = None) -> None:
     typer.echo(f"{rev or '(empty)'} (newest: {head_revision()})")
 
 
+def backup_cmd(
+    file: Annotated[Path, typer.Argument(help="A new file to write the backup to (readable by you only).")],
+    database_url: UrlOpt = None,
+) -> None:
+    """Back up the store: SQLite's online backup, or pg_dump of PostgreSQL's schema."""
+    from triage.store.backup import BackupError, backup
+    from triage.store.db import Database
+
+    db = Database.from_url(database_url)
+    try:
+        backup(db, file)
+    except BackupError as exc:
+        fail(str(exc))
+    finally:
+        db.dispose()
+    typer.echo(f"backup written to {file}")
+
+
+def restore_cmd(
+    file: Annotated[Path, typer.Argument(help="A backup made by `triage backup`.")],
+    database_url: UrlOpt = None,
+) -> None:
+    """Restore a backup into an empty store (never over one that holds tables)."""
+    from triage.store.backup import BackupError, restore
+    from triage.store.db import Database
+
+    db = Database.from_url(database_url)
+    try:
+        restore(db, file)
+    except BackupError as exc:
+        fail(str(exc))
+    finally:
+        db.dispose()
+    typer.echo(f"restored {file}; check it with `triage db current`")
+
+
 @db_app.command("seed")
 def db_seed(database_url: UrlOpt = None) -> None:
     """Demo mode, explicitly: seed the fictional directory and demo users if the store has none."""
@@ -151,10 +187,32 @@ def cases_erase(
     typer.echo(f"case {case_id} erased: " + ", ".join(f"{t} {n}" for t, n in sorted(touched.items())))
 
 
+def cases_retention(
+    apply: Annotated[bool, typer.Option("--apply", help="Erase the cases listed (default: a dry run).")] = False,
+    days: Annotated[
+        int | None, typer.Option("--days", min=1, help="Quiet days before erasure (default TRIAGE_RETENTION_DAYS).")
+    ] = None,
+    database_url: UrlOpt = None,
+) -> None:
+    """Closed cases quiet for the retention period: listed (dry run), or erased with --apply."""
+    from triage.casework import retention
+    from triage.settings import settings
+
+    period = days or settings().retention_days
+    db = open_store(database_url)
+    done = retention.apply(db, period) if apply else retention.report(db, period)
+    for case in done.due:
+        typer.echo(json.dumps(case.model_dump(mode="json"), sort_keys=True))
+    verb = "erased" if apply else "would erase (dry run; add --apply)"
+    typer.echo(f"retention {period} days: {verb} {len(done.due)} closed cases quiet since {done.cutoff:%Y-%m-%d}",
+               err=True)  # fmt: skip
+
+
 def register(cases_app: typer.Typer) -> None:
-    """Add ``export`` and ``erase`` to the shared ``triage cases`` group."""
+    """Add ``export``, ``erase`` and ``retention`` to the shared ``triage cases`` group."""
     cases_app.command("export")(cases_export)
     cases_app.command("erase")(cases_erase)
+    cases_app.command("retention")(cases_retention)
 
 
 __all__ = ["db_app", "directory_app", "register"]

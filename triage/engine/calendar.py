@@ -22,7 +22,13 @@ from functools import lru_cache
 
 import holidays
 
-_FIRST_YEAR, _LAST_YEAR = 1995, 2060
+from triage.facts.common import FIRST_DAY, LAST_DAY
+
+# Case facts and as_of days are refused outside FIRST_DAY..LAST_DAY at the edge
+# (``triage.facts.common.supported_day``); the calendar knows five years more on
+# each side, so a period counted from any accepted day (13 months at most, clear
+# days past a year end) stays inside it. Outside it the calendar still refuses.
+_FIRST_YEAR, _LAST_YEAR = FIRST_DAY.year - 5, LAST_DAY.year + 5
 
 
 @lru_cache(maxsize=1)
@@ -34,7 +40,7 @@ def _bank_holidays() -> frozenset[date]:
 
 
 def is_bank_holiday(day: date) -> bool:
-    """True on an England and Wales bank holiday (1995-2060)."""
+    """True on an England and Wales bank holiday (1990-2065)."""
     if not _FIRST_YEAR <= day.year <= _LAST_YEAR:
         raise ValueError(f"bank holidays are only known for {_FIRST_YEAR}-{_LAST_YEAR}: {day}")
     return day in _bank_holidays()

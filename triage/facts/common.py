@@ -7,6 +7,7 @@ person said "don't know" or "prefer not to say". Unknown is never read as
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import Annotated, Any
 
@@ -59,6 +60,18 @@ Pounds = Annotated[
 """An amount of money in pounds, or unknown."""
 
 
+# Control characters (NUL and the like) cannot be carried by a PDF, a Word file or most
+# databases' text, and never belong in a name or a note; tab and line breaks may.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+
+
+def plain_text(value: str) -> str:
+    """``value`` if it holds no control characters, else a ValueError saying so."""
+    if _CONTROL.search(value):
+        raise ValueError("contains control characters; use plain text")
+    return value
+
+
 def fact(question: str, *, may_not_know: bool = False, **kwargs: Any) -> Any:
     """A case fact field: unknown by default, with the plain question that settles it.
 
@@ -85,6 +98,22 @@ class Section(BaseModel):
     concern: Tri = fact("Is this area of life causing the person a problem?")
 
 
+# The days a legal date may fall on: the span whose bank holidays are known
+# (``triage.engine.calendar`` counts working and clear days over it). A date
+# outside it is a typing slip (year 1, 2206), never a live deadline, and is
+# refused here rather than failing in the calendar.
+FIRST_DAY, LAST_DAY = date(1995, 1, 1), date(2060, 12, 31)
+
+
+def supported_day(value: date) -> date:
+    """``value`` if it lies in the supported span, else a ValueError saying the span."""
+    if not FIRST_DAY <= value <= LAST_DAY:
+        raise ValueError(
+            f"expected a date from {FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()}, got {value.isoformat()}"
+        )
+    return value
+
+
 def _iso_day(value: Any) -> Any:
     """Dates arrive as date objects (YAML) or ISO ``YYYY-MM-DD`` strings (JSON).
 
@@ -97,12 +126,13 @@ def _iso_day(value: Any) -> Any:
     if isinstance(value, datetime):
         raise ValueError("expected a date (YYYY-MM-DD), not a date and time")
     if isinstance(value, date):
-        return value
+        return supported_day(value)
     if isinstance(value, str):
         try:
-            return date.fromisoformat(value.strip())
+            day = date.fromisoformat(value.strip())
         except ValueError:
             raise ValueError(f"expected a date as YYYY-MM-DD, got {value!r}") from None
+        return supported_day(day)
     raise ValueError(f"expected a date as YYYY-MM-DD, got {type(value).__name__}")
 
 

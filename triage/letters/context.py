@@ -16,12 +16,12 @@ literal text by every renderer.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from triage.engine.assessment import Deadline, Need, ResourceLink
+from triage.facts.common import plain_text
 from triage.facts.contact import ContactMethod
 from triage.facts.person import DigitalAccess
 from triage.rulesets.model import MedicalPurpose, Tier, Urgency
@@ -35,13 +35,7 @@ Representative = Literal["lpa_attorney", "deputy"]
 KINDS: tuple[str, ...] = LetterKind.__args__  # type: ignore[attr-defined]
 PURPOSES: tuple[str, ...] = MedicalPurpose.__args__  # type: ignore[attr-defined]
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
-
-
-def _no_control_chars(value: str) -> str:
-    if _CONTROL.search(value):
-        raise ValueError("contains control characters; use plain text")
-    return value
+_no_control_chars = plain_text
 
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000), AfterValidator(_no_control_chars)]

@@ -236,8 +236,23 @@ def parse_yaml(text: str, file: str) -> list[AgencyEntry]:
     return entries
 
 
+# A cell a spreadsheet would run as a formula (CSV injection: "=HYPERLINK(...)", "+44 ..."
+# read as a sum). Written with a leading apostrophe, which spreadsheets show as text; read
+# back without it, so export then import gives the same directory.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: str) -> str:
+    """``value`` as a CSV cell no spreadsheet will evaluate."""
+    return "'" + value if value.startswith(_FORMULA_START) else value
+
+
+def _from_spreadsheet_safe(value: str) -> str:
+    return value[1:] if value.startswith("'") and value[1:].startswith(_FORMULA_START) else value
+
+
 def _csv_value(column: str, value: str) -> Any:
-    value = value.strip()
+    value = _from_spreadsheet_safe(value.strip())
     if column in LIST_FIELDS:
         parts = [p.strip() for p in value.split(";") if p.strip()]
         if column == "tiers":
@@ -326,7 +341,7 @@ def to_csv(entries: Sequence[AgencyEntry]) -> str:
             row[k] = ";".join(str(x) for x in row[k])
         for k in BOOL_FIELDS:
             row[k] = "true" if row[k] else "false"
-        writer.writerow(row)
+        writer.writerow({k: spreadsheet_safe(v) if isinstance(v, str) else v for k, v in row.items()})
     return buf.getvalue()
 
 

@@ -8,6 +8,7 @@ failure at any step leaves nothing half-made.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -44,6 +45,9 @@ def _sqlite_setup(engine: Engine) -> None:
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA foreign_keys = ON")
         cur.execute("PRAGMA busy_timeout = 30000")
+        # Deleted and overwritten content is zeroed, not left in free pages: erased
+        # personal data must not be recoverable from the file.
+        cur.execute("PRAGMA secure_delete = ON")
         cur.execute("PRAGMA journal_mode = WAL")
         cur.close()
 
@@ -63,7 +67,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     backend = parsed.get_backend_name()
     if backend == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            _owner_only_file(Path(parsed.database))
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs)
         _sqlite_setup(engine)
         return engine
@@ -72,6 +76,15 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             parsed = parsed.set(drivername="postgresql+psycopg")
         return create_engine(parsed, pool_pre_ping=True, **kwargs)
     raise StoreConfigError(f"TRIAGE_DATABASE_URL: expected sqlite or postgresql, got {backend!r}")
+
+
+def _owner_only_file(path: Path) -> None:
+    """Make the SQLite file (and its folder, if new) readable by the owner only, before SQLite
+    opens it: its -wal and -shm files then take the same mode."""
+    if not path.parent.exists():
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
+    os.close(fd)
 
 
 class Database:
@@ -93,6 +106,18 @@ class Database:
         """One transaction: committed when the block ends, rolled back on any exception."""
         with Session(self.engine, expire_on_commit=False) as session, session.begin():
             yield session
+
+    def scrub(self) -> None:
+        """After erasure: on SQLite, copy the write-ahead log into the file and truncate it, so
+        the WAL holds no erased personal data (the file's own pages were zeroed by
+        ``secure_delete``). PostgreSQL's own files are the database server's to manage."""
+        if self.dialect == "sqlite":
+            with self.engine.connect() as conn:
+                # On the driver's connection: through SQLAlchemy it would run inside BEGIN
+                # IMMEDIATE (see _sqlite_setup), where a checkpoint is refused.
+                raw = conn.connection.driver_connection
+                assert raw is not None
+                raw.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
 
     def migrate(self, revision: str = "head") -> None:
         """Upgrade the schema to ``revision`` (default: the newest)."""
@@ -136,6 +161,25 @@ def head_revision() -> str:
     head = script.get_current_head()
     assert head is not None
     return head
+
+
+class StoreNotReady(RuntimeError):
+    """The store is not at the newest revision: ``triage db upgrade`` has not been run."""
+
+
+def ready_store(url: str | None = None) -> Database:
+    """Open the store at ``url`` without changing it; :class:`StoreNotReady` unless its schema is
+    at the newest revision. A real deployment migrates at deploy (``triage db upgrade``), never
+    as a side effect of starting a process: several workers starting at once would race, and
+    a new release must not change the schema before its operator chose to."""
+    db = Database.from_url(url)
+    found, head = db.revision(), head_revision()
+    if found != head:
+        db.dispose()
+        raise StoreNotReady(
+            f"the case store is at revision {found or '(empty)'}, not {head}: run `triage db upgrade` first"
+        )
+    return db
 
 
 def prepare_store(url: str | None = None) -> Database:

@@ -12,7 +12,7 @@ import datetime as dt
 import uuid
 from typing import Any, Literal
 
-from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from triage.store.types import UTCDateTime, utcnow
@@ -359,13 +359,14 @@ class OutboxEvent(SQLModel, table=True):
 
 
 class QuestionnaireDraft(SQLModel, table=True):
-    """Questionnaire answers saved to resume later: answer codes only, keyed by a hash of
-    the resume code so the table does not reveal codes. In the store, so a draft follows
-    the link worker across workers and hosts."""
+    """Questionnaire answers saved to resume later, sealed (encrypted and authenticated) with a
+    key made from the resume code and the service secret, and keyed by an HMAC of the code: the
+    table reveals neither codes nor answers. In the store, so a draft follows the link worker
+    across workers and hosts; deleted once idle for the session timeout."""
 
     __tablename__ = "questionnaire_drafts"
     code_hash: str = Field(primary_key=True, max_length=64)
-    answers: dict[str, Any] = _json()
+    sealed: str = Field(sa_column=Column(Text, nullable=False))
     lang: str = Field(default="en", max_length=8)
     created_at: dt.datetime = _when()
     updated_at: dt.datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False, index=True))
@@ -393,3 +394,15 @@ PERSONAL_COLUMNS: dict[str, tuple[str, ...]] = {
     "medical_evidence_requests": ("clinician",),
     "audit_log": ("detail",),
 }
+
+
+class WebSession(SQLModel, table=True):
+    """A browser session of the web pages, kept on the server: the cookie holds only a random
+    token, the row is keyed by an HMAC of it and its data sealed with a key made from it. Signing
+    out or a quick exit deletes the row, so a copied cookie opens nothing afterwards."""
+
+    __tablename__ = "web_sessions"
+    id_hash: str = Field(primary_key=True, max_length=64)
+    sealed: str = Field(sa_column=Column(Text, nullable=False))
+    user_id: str | None = Field(default=None, max_length=64, index=True)
+    updated_at: dt.datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False, index=True))

@@ -3,14 +3,18 @@ import { initAll } from '../nhsuk/nhsuk-frontend.min.js'
 
 initAll()
 
-// Quick exit: replace this page in history so Back does not return to it;
-// the Escape key does the same from anywhere on a page that offers it.
+// Quick exit: tell the server to delete the draft and the session (keepalive: the request
+// outlives this page), then replace this page in history with the neutral site, so Back does
+// not return to it; the Escape key does the same from anywhere on a page that offers it.
+// Without JavaScript the link itself goes to /quick-exit, which does both.
 const quickExit = document.querySelector('[data-quick-exit]')
 if (quickExit) {
   const leave = (event) => {
     if (event) event.preventDefault()
     document.body.style.display = 'none'
-    window.location.replace(quickExit.getAttribute('href'))
+    fetch(quickExit.getAttribute('href'), { method: 'POST', keepalive: true, credentials: 'same-origin' })
+      .catch(() => {})
+    window.location.replace(quickExit.dataset.quickExit)
   }
   quickExit.addEventListener('click', leave)
   document.addEventListener('keydown', (event) => {
