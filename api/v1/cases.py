@@ -20,10 +20,12 @@ from api.problems import ProblemError
 from api.v1.examples import CASE_EXAMPLES
 from triage.casework import cases as store_cases
 from triage.casework.cases import PersonDetails
+from triage.casework.place import case_place
 from triage.engine.assessment import Assessment, LetterNeeded
 from triage.facts import CaseFacts
 from triage.letters import LetterDetails
 from triage.questionnaire import Questionnaire
+from triage.routing.place import Place
 from triage.store.db import Database
 from triage.store.views import CaseSummary, CaseView, ConsentView, NeedView, ReferralView, SafeContact
 
@@ -97,6 +99,10 @@ class CaseOut(BaseModel):
     created_at: dt.datetime
     person: PersonOut
     borough: str | None
+    place: Place = Field(
+        description="Where the person lives, from the ONS Postcode Directory: the London borough routing uses, "
+        "the local authority (`housing_authority` for a duty-to-refer notice), or why it is unknown or ambiguous."
+    )
     safe_contact: list[str]
     contact: SafeContact = Field(description="The contact details that may be used, and the rule in plain words.")
     assessment: Assessment
@@ -146,6 +152,7 @@ def case_out(view: CaseView) -> CaseOut:
         created_at=view.created_at,
         person=PersonOut(name=view.person_name, date_of_birth=view.date_of_birth),
         borough=view.borough,
+        place=case_place(view.facts),
         safe_contact=view.safe_contact,
         contact=view.contact,
         assessment=assessment,

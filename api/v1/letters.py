@@ -123,6 +123,10 @@ def _details(s: Session, case: Case, kind: str, org: Organisation | None) -> Any
                    "voluntary_referral": "housing_authority"}[kind]  # fmt: skip
         recipient = (stored.get(section) or {}).get("organisation")
         c = live_consent(s, case, kind, recipient if isinstance(recipient, str) else None)
+        if section == "housing_authority" and not recipient:
+            # Nobody named the authority on the letter: it is the one the person chose, as
+            # the consent names it (the case's `place.housing_authority` says where they live).
+            stored[section] = {**(stored.get(section) or {}), "organisation": recipient_label(s, c)}
         taker = s.get(User, c.taken_by)
         consents: dict[str, Any] = dict(stored.get("consent") or {})
         consents[kind] = {

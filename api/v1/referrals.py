@@ -30,7 +30,7 @@ from triage.casework.referrals import OPEN_STATUSES, OutcomeInput, ReferralPacke
 from triage.engine.assessment import Assessment
 from triage.facts import CaseFacts
 from triage.routing.matching import AgencyMatch, route_need
-from triage.routing.place import resolve
+from triage.routing.place import place_of
 from triage.store import audit
 from triage.store.access import own_case
 from triage.store.agencies import entry_of
@@ -120,7 +120,7 @@ def _choose(s: Session, case: Case, need: Need) -> list[AgencyMatch]:
         )
     }
     agencies = [entry_of(a) for a in s.exec(select(Agency).order_by(col(Agency.id)))]
-    routed = route_need(assessed, person, resolve(person.borough, person.postcode_district), agencies, loads, declined)
+    routed = route_need(assessed, person, place_of(person), agencies, loads, declined)
     if not routed.matches:
         raise ProblemError(
             409,

@@ -14,10 +14,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session, col, select
 
 from triage.casework.contact import contact_of
+from triage.casework.place import audit_detail
 from triage.engine.assessment import Assessment
 from triage.engine.engine import Engine
 from triage.facts import CaseFacts, FactsError, parse_facts
 from triage.facts.contact import ContactMethod, normalise_methods
+from triage.routing.place import place_of
 from triage.rulesets.model import URGENCY_ORDER
 from triage.store import audit
 from triage.store.access import REFERRER_ROLES, own_case, require_role
@@ -145,7 +147,8 @@ def create_case(
         s.add(case)
         s.flush()
         store_assessment(s, case, assessment)
-        audit.record(s, actor, "case.create", case_id=case.id, detail={"needs": len(assessment.needs)}, at=now)
+        detail = {"needs": len(assessment.needs), "place": audit_detail(place_of(parsed.person))}
+        audit.record(s, actor, "case.create", case_id=case.id, detail=detail, at=now)
         return case_view(s, case, as_of)
 
 

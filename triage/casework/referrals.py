@@ -146,9 +146,9 @@ def _route_one(
         s.exec(select(Referral.agency_id).where(Referral.need_id == need.id, Referral.status == "declined")).all()
     )
     agencies = [entry_of(a) for a in s.exec(select(Agency).order_by(col(Agency.id)))]
-    from triage.routing.place import resolve
+    from triage.routing.place import place_of
 
-    place = resolve(person.borough, person.postcode_district)
+    place = place_of(person)
     result = route_need(_assessment_need(case, need.issue), person, place, agencies, _open_loads(s), declined)
     if result.matches:
         best = result.matches[0]
