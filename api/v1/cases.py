@@ -193,7 +193,8 @@ def create_case(
         view = store_cases.create_case(tx, who.actor, facts, body.as_of, eng, person=body.person, answers=answers)
         return 201, case_out(view)
 
-    return idempotency.run(db, who, idempotency_key, f"POST {request.url.path}", body, action)
+    return idempotency.run(db, who, idempotency_key, f"POST {request.url.path}", body, action,
+                           location=lambda case: f"/v1/cases/{case['id']}")  # fmt: skip
 
 
 @router.get("", response_model=CaseList, summary="The organisation's cases, newest first")

@@ -187,7 +187,8 @@ def create_referral(
             ref = lifecycle.send_referral(tx, who.actor, ref.id)
         return 201, ReferralCreated(referral=ref, consent=consent, match=best, alternatives=alternatives)
 
-    return idempotency.run(db, who, idempotency_key, f"POST {request.url.path}", body, action)
+    return idempotency.run(db, who, idempotency_key, f"POST {request.url.path}", body, action,
+                           location=lambda made: f"/v1/referrals/{made['referral']['id']}")  # fmt: skip
 
 
 @router.get("/v1/referrals", response_model=ReferralList, summary="Referrals sent or received")
