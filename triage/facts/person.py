@@ -71,10 +71,12 @@ class Person(BaseModel):
     # The full postcode names the local authority (triage/routing/place.py); the
     # district alone may not. Erased with the rest of the facts.
     postcode: Annotated[
-        str | None, BeforeValidator(_normalised(normalise_postcode)), Field(pattern=POSTCODE_PATTERN, max_length=8)
+        Annotated[str, Field(pattern=POSTCODE_PATTERN, max_length=8)] | None,
+        BeforeValidator(_normalised(normalise_postcode)),
     ] = fact("What is the person's postcode (for example LU1 1AA)?")
     postcode_district: Annotated[
-        str | None, BeforeValidator(_normalised(normalise_district)), Field(pattern=DISTRICT_PATTERN, max_length=4)
+        Annotated[str, Field(pattern=DISTRICT_PATTERN, max_length=4)] | None,
+        BeforeValidator(_normalised(normalise_district)),
     ] = fact("What is the first half of the person's postcode (for example E1 or SW9)?")
     language: Annotated[str | None, Field(pattern=r"^[a-z]{2,3}$")] = fact(
         "What is the person's main language (ISO 639 code, for example en, bn, so)?"
