@@ -17,7 +17,7 @@ from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
 from fastapi_offline import FastAPIOffline
 
-from api import problems, sessions
+from api import fhir, problems, sessions
 from api.casework import routes as casework
 from api.limits import RateLimiter, RequestLimits
 from api.state import Engines, Lazy
@@ -44,6 +44,7 @@ ROUTERS = (
     agencies.router,
     casework.router,  # sign-in, case list, case page, agency inbox (issue 4)
     consents.router,  # record and withdraw consent (letters need it)
+    fhir.router,  # /fhir: referrals in as ServiceRequest, out as ServiceRequest and Task (issue 20)
 )
 
 

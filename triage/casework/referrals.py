@@ -89,6 +89,7 @@ class ReferralPacket(BaseModel):
     interpreter_needed: bool | None
     deadlines: list[dict[str, Any]]
     reasons: list[str]
+    issue_label: str = Field(default="", description="The legal issue in words (the issue code when erased).")
     ruleset_version: str
 
 
@@ -367,9 +368,11 @@ def _packet(s: Session, ref: Referral) -> ReferralPacket:
     person = CaseFacts.model_validate(case.facts).person if case.facts else None
     deadlines: list[dict[str, Any]] = []
     reasons: list[str] = []
+    label = need.issue
     if case.assessment:
         for n in Assessment.model_validate(case.assessment).needs:
             if n.issue == need.issue:
+                label = n.issue_label
                 deadlines = [{"date": d.date.isoformat(), "label": d.label, "status": d.status} for d in n.deadlines]
                 reasons = [r.text for r in n.reasons]
     contact = contact_of(case) if active or ref.sent_at is None else None
@@ -383,6 +386,7 @@ def _packet(s: Session, ref: Referral) -> ReferralPacket:
         interpreter_needed=person.interpreter_needed if person else None,
         deadlines=deadlines,
         reasons=reasons,
+        issue_label=label,
         ruleset_version=case.ruleset_version,
     )
 
