@@ -98,7 +98,7 @@ def test_a_bad_service_request_is_a_problem_naming_the_fhir_field(
     body = {k: v for k, v in {**fhir_referral(), **change}.items() if v is not None}
     r = client.post("/fhir/ServiceRequest", json=body, headers=keys.bearer(keys.hospital))
     assert r.status_code == 422 and r.headers["content-type"] == "application/problem+json", r.text
-    assert [e["field"] for e in r.json()["errors"]][0] == field, r.json()
+    assert r.json()["errors"][0]["field"] == field, r.json()
 
 
 def test_bad_patient_details_and_facts_name_where_they_are(client: TestClient, keys: Keys) -> None:
@@ -117,7 +117,8 @@ def test_bad_patient_details_and_facts_name_where_they_are(client: TestClient, k
     wrong = fhir_referral({**FACTS, "housing": {"homeless_tonight": "perhaps"}})
     r = client.post("/fhir/ServiceRequest", json=wrong, headers=h)
     assert r.status_code == 422
-    assert r.json()["errors"][0]["field"] == "ServiceRequest.contained[QuestionnaireResponse].item[housing.homeless_tonight]"
+    where = "ServiceRequest.contained[QuestionnaireResponse].item[housing.homeless_tonight]"
+    assert r.json()["errors"][0]["field"] == where
 
 
 def test_each_referral_goes_out_as_a_valid_service_request_and_task(client: TestClient, keys: Keys) -> None:
@@ -156,7 +157,8 @@ def test_a_declined_referral_is_a_rejected_task_with_its_reason(client: TestClie
     h = keys.bearer(keys.hospital)
     case = client.post("/fhir/ServiceRequest", json=fhir_referral(), headers=h).json()
     ref = client.post(f"/v1/cases/{case['id']}/referrals", json=REFER, headers=h).json()["referral"]
-    r = client.post(f"/v1/referrals/{ref['id']}/decline", headers=keys.bearer(keys.agency), json={"code": "no_capacity"})
+    agency = keys.bearer(keys.agency)
+    r = client.post(f"/v1/referrals/{ref['id']}/decline", headers=agency, json={"code": "no_capacity"})
     assert r.status_code == 200
     t = Task.model_validate(client.get(f"/fhir/Task/{ref['id']}", headers=h).json())
     assert t.status == "rejected" and t.statusReason.text == "no capacity"
