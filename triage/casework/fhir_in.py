@@ -36,10 +36,11 @@ from pydantic import ValidationError
 from triage.casework.cases import PersonDetails
 from triage.facts import CaseFacts, FactsError, parse_facts
 from triage.facts.catalog import FACTS
+from triage.routing.directory import ODS_CODE_PATTERN
 
 ODS_SYSTEM = "https://fhir.nhs.uk/Id/ods-organization-code"
 INTERPRETER_EXTENSION = "https://fhir.hl7.org.uk/StructureDefinition/Extension-UKCore-NHSCommunication"
-ODS_CODE = re.compile(r"^[A-Z0-9]{3,10}$")
+ODS_CODE = re.compile(ODS_CODE_PATTERN)
 SR = "ServiceRequest"
 
 
