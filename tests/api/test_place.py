@@ -57,3 +57,4 @@ def test_newham_by_postcode_is_the_routing_borough(client: TestClient, keys: Key
     assert r.status_code == 201
     place = r.json()["place"]
     assert place["borough"] == "newham" and place["housing_authority"] == "Newham"
+

@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 from triage.casework.contact import contact_of
 from triage.casework.place import audit_detail
 from triage.engine.assessment import Assessment
+from triage.engine.assessment import Need as AssessedNeed
 from triage.engine.engine import Engine
 from triage.facts import CaseFacts, FactsError, parse_facts
 from triage.facts.contact import ContactMethod, normalise_methods
@@ -74,18 +75,24 @@ def _facts(raw: CaseFacts | dict[str, Any]) -> CaseFacts:
         raise InvalidInput(f"facts.{path}: {problem}", field=f"facts.{path}") from None
 
 
+def first_deadline(need: AssessedNeed) -> dt.date | None:
+    """The need's next date: the earliest act-by date or event (a hearing, a discharge) still to
+    come, or passed with a late route still open; None when it has no such date."""
+    dates = [d.date for d in need.deadlines if d.status in ("open", "late_route")]
+    return min(dates) if dates else None
+
+
 def store_assessment(session: Session, case: Case, assessment: Assessment) -> list[Need]:
     """Write the needs (with the rules that found or escalated them) for a new assessment."""
     rows: list[Need] = []
     for n in assessment.needs:
-        dates = [d.date for d in n.deadlines if d.kind == "act_by" and d.status in ("open", "late_route")]
         need = Need(
             case_id=case.id,
             area=n.area,
             issue=n.issue,
             tier=n.tier,
             urgency=n.urgency,
-            first_deadline=min(dates) if dates else None,
+            first_deadline=first_deadline(n),
         )
         session.add(need)
         session.flush()
