@@ -8,9 +8,10 @@ another organisation answers 404, exactly like a case that does not exist.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Annotated, Any, cast
 
-from fastapi import APIRouter, Body, Path, Query, Request
+from fastapi import APIRouter, Body, Header, Path, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, model_validator
 
@@ -18,12 +19,13 @@ from api import idempotency
 from api.deps import DB, AppEngines, AppQuestionnaire, Caller, IdempotencyKey, IsoDate, ReferrerKey
 from api.problems import ProblemError
 from api.v1.examples import CASE_EXAMPLES
+from triage.casework import amend as store_amend
 from triage.casework import cases as store_cases
-from triage.casework.cases import PersonDetails
+from triage.casework.cases import LETTER_DETAILS_KEY, PersonDetails
 from triage.casework.place import case_place
 from triage.engine.assessment import Assessment, LetterNeeded
 from triage.facts import CaseFacts
-from triage.letters import LetterDetails
+from triage.letters import LetterDetails, parse_details
 from triage.questionnaire import Questionnaire
 from triage.routing.place import Place
 from triage.store.db import Database
@@ -31,8 +33,6 @@ from triage.store.views import CaseSummary, CaseView, ConsentView, NeedView, Ref
 
 router = APIRouter(prefix="/v1/cases", tags=["cases"])
 
-LETTER_DETAILS_KEY = "_letter"
-"""Where a case's letter details are kept inside ``cases.answers`` (see docs/api.md)."""
 
 CaseId = Annotated[str, Path(description="The case id.", min_length=1, max_length=64)]
 
@@ -97,6 +97,7 @@ class CaseOut(BaseModel):
     case_ref: str | None
     as_of: dt.date
     created_at: dt.datetime
+    etag: str = Field(description="The case's version, also sent as the ETag header: send it as If-Match to amend.")
     person: PersonOut
     borough: str | None
     place: Place = Field(
@@ -150,6 +151,7 @@ def case_out(view: CaseView) -> CaseOut:
         case_ref=view.case_ref,
         as_of=view.as_of,
         created_at=view.created_at,
+        etag=view.etag,
         person=PersonOut(name=view.person_name, date_of_birth=view.date_of_birth),
         borough=view.borough,
         place=case_place(view.facts),
@@ -193,8 +195,16 @@ def create_case(
         view = store_cases.create_case(tx, who.actor, facts, body.as_of, eng, person=body.person, answers=answers)
         return 201, case_out(view)
 
-    return idempotency.run(db, who, idempotency_key, f"POST {request.url.path}", body, action,
-                           location=lambda case: f"/v1/cases/{case['id']}")  # fmt: skip
+    response = idempotency.run(db, who, idempotency_key, f"POST {request.url.path}", body, action,
+                               location=lambda case: f"/v1/cases/{case['id']}")  # fmt: skip
+    return with_etag(response)
+
+
+def with_etag(response: Response) -> Response:
+    """A case answer's ETag header, from the version it carries."""
+    if response.status_code < 300:
+        response.headers["ETag"] = json.loads(bytes(response.body))["etag"]
+    return response
 
 
 @router.get("", response_model=CaseList, summary="The organisation's cases, newest first")
@@ -213,7 +223,59 @@ def get_case(
     case_id: CaseId,
     who: Caller,
     db: DB,
+    response: Response,
     today: Annotated[IsoDate | None, Query(description="Count overdue evidence as on this day.")] = None,
 ) -> CaseOut:
-    """A case of the caller's organisation; 404 for any other (audited as a read)."""
-    return case_out(store_cases.get_case(db, who.actor, case_id, today or dt.date.today()))
+    """A case of the caller's organisation; 404 for any other (audited as a read). Its ETag is the
+    version to name in If-Match when amending it."""
+    out = case_out(store_cases.get_case(db, who.actor, case_id, today or dt.date.today()))
+    response.headers["ETag"] = out.etag
+    return out
+
+
+class CaseAmend(BaseModel):
+    """Changes to a stored case, each a JSON merge patch (RFC 7396): a value replaces, null removes."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"facts": {"health": {"discharge_date": "2026-11-30"}}}]},
+    )
+
+    as_of: IsoDate | None = Field(default=None, description="Assess again as on this day (default: the case's).")
+    facts: dict[str, Any] | None = Field(default=None, description="Merge patch over the case facts.")
+    person: dict[str, Any] | None = Field(default=None, description="Merge patch over the person's details.")
+    letter: dict[str, Any] | None = Field(default=None, description="Merge patch over the letter details.")
+
+
+@router.patch(
+    "/{case_id}",
+    response_model=CaseOut,
+    summary="Amend a case and assess it again",
+    responses={412: {"description": "The case changed since the If-Match version"},
+               428: {"description": "If-Match is required"}},
+)  # fmt: skip
+def amend_case(
+    case_id: CaseId,
+    body: Annotated[CaseAmend, Body()],
+    who: ReferrerKey,
+    db: DB,
+    engines: AppEngines,
+    response: Response,
+    if_match: Annotated[str | None, Header(description="The case's ETag, as GET or the last change gave it.")] = None,
+) -> CaseOut:
+    """A slipped discharge date, a new fact, a missing letter field: the case is assessed again and
+    the audit log keeps what it was before."""
+    if if_match is None:
+        raise ProblemError(428, "If-Match: required: send the case's ETag (from GET /v1/cases/{id})",
+                           errors=[{"field": "header.If-Match", "problem": "required"}])  # fmt: skip
+    view = store_amend.amend_case(
+        db, who.actor, case_id, if_match, engines.in_force, as_of=body.as_of, facts=body.facts,
+        person=body.person, letter=body.letter, check_letter=_check_letter,
+    )  # fmt: skip
+    out = case_out(view)
+    response.headers["ETag"] = out.etag
+    return out
+
+
+def _check_letter(details: dict[str, Any]) -> None:
+    parse_details(details, "letter")

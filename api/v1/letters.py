@@ -26,7 +26,7 @@ from sqlmodel import Session
 
 from api.deps import DB, Caller
 from api.problems import ProblemError
-from api.v1.cases import LETTER_DETAILS_KEY
+from triage.casework.cases import LETTER_DETAILS_KEY
 from triage.casework.consent import active_consent, recipient_label
 from triage.engine.assessment import Assessment
 from triage.facts import CaseFacts

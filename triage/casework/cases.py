@@ -7,6 +7,7 @@ reads or writes. Only the organisation that made a case can see it.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections import Counter, defaultdict
 from typing import Annotated, Any
 
@@ -65,7 +66,7 @@ class PersonDetails(BaseModel):
     safe_contact_notes: Annotated[str | None, Field(max_length=500)] = None
 
 
-def _facts(raw: CaseFacts | dict[str, Any]) -> CaseFacts:
+def parse_case_facts(raw: CaseFacts | dict[str, Any]) -> CaseFacts:
     if isinstance(raw, CaseFacts):
         return raw
     try:
@@ -121,7 +122,7 @@ def create_case(
     nothing recorded, contact is only via the referrer.
     """
     require_role(actor, REFERRER_ROLES, "create cases")
-    parsed = _facts(facts)
+    parsed = parse_case_facts(facts)
     assessment = engine.assess(parsed, as_of)
     person = person or PersonDetails()
     stated = [parsed.person.safe_contact] if parsed.person.safe_contact else []
@@ -157,6 +158,16 @@ def create_case(
         detail = {"needs": len(assessment.needs), "place": audit_detail(place_of(parsed.person))}
         audit.record(s, actor, "case.create", case_id=case.id, detail=detail, at=now)
         return case_view(s, case, as_of)
+
+
+LETTER_DETAILS_KEY = "_letter"
+"""Where a case's letter details are kept inside ``cases.answers`` (see docs/api.md)."""
+
+
+def case_etag(case: Case) -> str:
+    """A strong entity tag for the case's current version (changes with every amendment)."""
+    stamp = f"{case.id}|{case.updated_at.isoformat()}|{case.ruleset_hash}"
+    return '"' + hashlib.sha256(stamp.encode()).hexdigest()[:20] + '"'
 
 
 def case_view(session: Session, case: Case, today: dt.date) -> CaseView:
@@ -198,6 +209,7 @@ def case_view(session: Session, case: Case, today: dt.date) -> CaseView:
         answers=dict(case.answers),
         assessment=dict(case.assessment),
         created_at=case.created_at,
+        etag=case_etag(case),
         needs=[need_view(n, rules[n.id]) for n in needs],
         referrals=[
             referral_view(r, by_id[r.need_id], names.get(r.agency_id, r.agency_id), outcomes.get(r.id)) for r in refs
