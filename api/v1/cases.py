@@ -21,7 +21,8 @@ from api.problems import ProblemError
 from api.v1.examples import CASE_EXAMPLES
 from triage.casework import amend as store_amend
 from triage.casework import cases as store_cases
-from triage.casework.cases import LETTER_DETAILS_KEY, PersonDetails
+from triage.casework.cases import PersonDetails
+from triage.casework.letter_details import LETTER_DETAILS_KEY
 from triage.casework.place import case_place
 from triage.engine.assessment import Assessment, LetterNeeded
 from triage.facts import CaseFacts
@@ -74,6 +75,14 @@ class PersonOut(BaseModel):
     date_of_birth: dt.date | None
 
 
+class FieldProblem(BaseModel):
+    field: str = Field(
+        description="The input to give or change (letter.<section>.<field>, person.<field>, "
+        "consent.<purpose> for a consent to record)."
+    )
+    problem: str
+
+
 class LetterLink(BaseModel):
     """A letter the assessment says is required, and where to get it."""
 
@@ -87,6 +96,9 @@ class LetterLink(BaseModel):
         "It is rendered only with a live stored consent for its purpose.",
     )
     href: str
+    missing: list[FieldProblem] = Field(
+        default=[], description="What still stops the letter going out, checked when the case is stored or amended."
+    )
 
 
 class CaseOut(BaseModel):
@@ -134,12 +146,16 @@ def facts_from_answers(qn: Questionnaire, answers: dict[str, Any], case_ref: str
         ) from None
 
 
-def letter_links(case_id: str, letters: list[LetterNeeded]) -> list[LetterLink]:
+def letter_links(
+    case_id: str, letters: list[LetterNeeded], gaps: dict[str, list[tuple[str, str]]] | None = None
+) -> list[LetterLink]:
     out = []
     for x in letters:
         href = f"/v1/cases/{case_id}/letters/{x.kind}" + (f"?purpose={x.purpose}" if x.purpose else "")
+        missing = (gaps or {}).get(f"{x.kind}/{x.purpose}" if x.purpose else x.kind, [])
         out.append(LetterLink(kind=x.kind, issue=x.issue, purpose=x.purpose, reason=x.reason,
-                              to_confirm=x.to_confirm, href=href))  # fmt: skip
+                              to_confirm=x.to_confirm, href=href,
+                              missing=[FieldProblem(field=f, problem=p) for f, p in missing]))  # fmt: skip
     return out
 
 
@@ -158,7 +174,7 @@ def case_out(view: CaseView) -> CaseOut:
         safe_contact=view.safe_contact,
         contact=view.contact,
         assessment=assessment,
-        letters_required=letter_links(view.id, assessment.letters),
+        letters_required=letter_links(view.id, assessment.letters, view.letter_gaps),
         needs=view.needs,
         referrals=view.referrals,
         consents=view.consents,

@@ -78,7 +78,7 @@ def test_a_letter_missing_details_lists_every_missing_field(client: TestClient, 
     r = client.get(f"/v1/cases/{case['id']}/letters/duty_to_refer", headers=h)
     assert r.status_code == 422
     fields = {e["field"] for e in r.json()["errors"]}
-    assert {"letter.referrer.name", "letter.consent.authority_chosen_by_person"} <= fields
+    assert {"letter.referrer.name", "letter.consent.duty_to_refer.authority_chosen_by_person"} <= fields
     # The housing authority is the one the stored consent names: no letter field to repeat it in.
     assert "letter.recipient.organisation" not in fields
 

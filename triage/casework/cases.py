@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session, col, select
 
 from triage.casework.contact import contact_of
+from triage.casework.letter_details import letter_gaps
 from triage.casework.place import audit_detail
 from triage.engine.assessment import Assessment
 from triage.engine.assessment import Need as AssessedNeed
@@ -160,10 +161,6 @@ def create_case(
         return case_view(s, case, as_of)
 
 
-LETTER_DETAILS_KEY = "_letter"
-"""Where a case's letter details are kept inside ``cases.answers`` (see docs/api.md)."""
-
-
 def case_etag(case: Case) -> str:
     """A strong entity tag for the case's current version (changes with every amendment)."""
     stamp = f"{case.id}|{case.updated_at.isoformat()}|{case.ruleset_hash}"
@@ -210,6 +207,7 @@ def case_view(session: Session, case: Case, today: dt.date) -> CaseView:
         assessment=dict(case.assessment),
         created_at=case.created_at,
         etag=case_etag(case),
+        letter_gaps=letter_gaps(session, case),
         needs=[need_view(n, rules[n.id]) for n in needs],
         referrals=[
             referral_view(r, by_id[r.need_id], names.get(r.agency_id, r.agency_id), outcomes.get(r.id)) for r in refs

@@ -140,6 +140,7 @@ class CaseView(_View):
     assessment: dict[str, Any]
     created_at: dt.datetime
     etag: str = Field(default="", description="The case's version: send it as If-Match to amend the case.")
+    letter_gaps: dict[str, list[tuple[str, str]]] = {}
     needs: list[NeedView]
     referrals: list[ReferralView]
     consents: list[ConsentView]
