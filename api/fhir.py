@@ -17,7 +17,7 @@ from fastapi.responses import JSONResponse, Response
 from api import idempotency
 from api.deps import DB, AppEngines, Caller, IdempotencyKey, ReferrerKey
 from api.problems import ProblemError
-from api.v1.cases import CaseOut, case_out
+from api.v1.cases import CREATED_CASE_HEADERS, CaseOut, case_out, with_etag
 from triage.casework import cases as store_cases
 from triage.casework import referrals as lifecycle
 from triage.casework.fhir_in import FhirInputError, referral_from_fhir
@@ -42,7 +42,7 @@ class FhirResponse(JSONResponse):
     status_code=201,
     response_model=CaseOut,
     summary="A referral as a FHIR ServiceRequest: assess and store it as a case",
-    responses={201: {"description": "The stored case, as POST /v1/cases answers it"}},
+    responses={201: {"description": "The stored case, as POST /v1/cases answers it", "headers": CREATED_CASE_HEADERS}},
 )
 def create_from_service_request(
     request: Request,
@@ -67,8 +67,9 @@ def create_from_service_request(
         )
         return 201, case_out(view)
 
-    return idempotency.run(db, who, idempotency_key, f"POST {request.url.path}", body, action,
-                           location=lambda case: f"/v1/cases/{case['id']}")  # fmt: skip
+    response = idempotency.run(db, who, idempotency_key, f"POST {request.url.path}", body, action,
+                               location=lambda case: f"/v1/cases/{case['id']}")  # fmt: skip
+    return with_etag(response)
 
 
 @router.get("/ServiceRequest/{referral_id}", response_class=FhirResponse, responses=_FHIR_RESPONSE,

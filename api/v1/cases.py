@@ -35,6 +35,10 @@ from triage.store.views import CaseSummary, CaseView, ConsentView, NeedView, Ref
 router = APIRouter(prefix="/v1/cases", tags=["cases"])
 
 
+CREATED_CASE_HEADERS: dict[str, Any] = {
+    "Location": {"description": "The case's path, /v1/cases/{id}.", "schema": {"type": "string"}},
+    "ETag": {"description": "The case's version: send it as If-Match to amend the case.", "schema": {"type": "string"}},
+}
 CaseId = Annotated[str, Path(description="The case id.", min_length=1, max_length=64)]
 
 
@@ -186,7 +190,7 @@ def case_out(view: CaseView) -> CaseOut:
     status_code=201,
     response_model=CaseOut,
     summary="Assess and store a case",
-    responses={201: {"description": "The stored case with its assessment"}},
+    responses={201: {"description": "The stored case with its assessment", "headers": CREATED_CASE_HEADERS}},
 )
 def create_case(
     request: Request,
@@ -267,7 +271,8 @@ class CaseAmend(BaseModel):
     "/{case_id}",
     response_model=CaseOut,
     summary="Amend a case and assess it again",
-    responses={412: {"description": "The case changed since the If-Match version"},
+    responses={200: {"description": "The amended case", "headers": {"ETag": CREATED_CASE_HEADERS["ETag"]}},
+               412: {"description": "The case changed since the If-Match version"},
                428: {"description": "If-Match is required"}},
 )  # fmt: skip
 def amend_case(

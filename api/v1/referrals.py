@@ -144,7 +144,20 @@ def _need(s: Session, case: Case, body: ReferralCreate) -> Need:
     return need
 
 
-@router.post("/v1/cases/{case_id}/referrals", status_code=201, response_model=ReferralCreated, summary="Refer a need")
+@router.post(
+    "/v1/cases/{case_id}/referrals",
+    status_code=201,
+    response_model=ReferralCreated,
+    summary="Refer a need",
+    responses={
+        201: {
+            "description": "The referral",
+            "headers": {
+                "Location": {"description": "The referral's path, /v1/referrals/{id}.", "schema": {"type": "string"}}
+            },
+        }
+    },
+)
 def create_referral(
     request: Request,
     case_id: Id,

@@ -24,3 +24,11 @@ def test_a_created_case_and_referral_say_where_they_are(client: TestClient, keys
 def test_a_refused_case_has_no_location(client: TestClient, keys: Keys) -> None:
     r = client.post("/v1/cases", json={"as_of": "2026-11-23"}, headers=keys.bearer(keys.hospital))
     assert r.status_code == 422 and "Location" not in r.headers
+
+
+def test_the_openapi_document_names_the_headers(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    assert set(paths["/v1/cases"]["post"]["responses"]["201"]["headers"]) == {"Location", "ETag"}
+    assert "Location" in paths["/v1/cases/{case_id}/referrals"]["post"]["responses"]["201"]["headers"]
+    assert "Location" in paths["/fhir/ServiceRequest"]["post"]["responses"]["201"]["headers"]
+    assert {"412", "428"} <= set(paths["/v1/cases/{case_id}"]["patch"]["responses"])
