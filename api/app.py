@@ -15,8 +15,9 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
+from fastapi_offline import FastAPIOffline
 
-from api import problems, sessions
+from api import fhir, problems, sessions
 from api.casework import routes as casework
 from api.limits import RateLimiter, RequestLimits, SignInGuard, limit_storage
 from api.request_log import RequestLog
@@ -45,6 +46,7 @@ ROUTERS = (
     agencies.router,
     casework.router,  # sign-in, case list, case page, agency inbox (issue 4)
     consents.router,  # record and withdraw consent (letters need it)
+    fhir.router,  # /fhir: referrals in as ServiceRequest, out as ServiceRequest and Task (issue 20)
 )
 
 
@@ -54,7 +56,9 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     ``settings`` default to the environment's (read now, once, for this app); ``database``
     to the process's default store, prepared on first use."""
     config = settings if settings is not None else environment_settings()
-    app = FastAPI(
+    # /docs and /redoc load Swagger UI and ReDoc from assets packaged with fastapi-offline
+    # (served at /static-offline-docs): hospital networks often block content delivery networks.
+    app = FastAPIOffline(
         title="Health justice triage API",
         version="0.1.0",
         description="Triage a person's situation into legal needs with tiers, urgency and deadlines.",

@@ -86,8 +86,26 @@ def _replay(record: IdempotencyRecord, method_path: str, digest: str) -> Respons
     return _json(record.response_status, record.response_body.encode(), replayed=True)
 
 
-def run(db: Database, who: Principal, key: str | None, method_path: str, body: Any, action: Action) -> Response:
-    """Run ``action`` (which returns status and a JSON-able result) once per idempotency key."""
+def run(
+    db: Database,
+    who: Principal,
+    key: str | None,
+    method_path: str,
+    body: Any,
+    action: Action,
+    location: Callable[[dict[str, Any]], str] | None = None,
+) -> Response:
+    """Run ``action`` (which returns status and a JSON-able result) once per idempotency key.
+
+    ``location`` names the created resource's path from the answer, sent as ``Location``
+    with every 201, a replayed one too (RFC 9110 s.10.2.2)."""
+    response = _run(db, who, key, method_path, body, action)
+    if location is not None and response.status_code == 201:
+        response.headers["Location"] = location(json.loads(bytes(response.body)))
+    return response
+
+
+def _run(db: Database, who: Principal, key: str | None, method_path: str, body: Any, action: Action) -> Response:
     if key is not None and not (0 < len(key) <= MAX_KEY_LENGTH and key.isprintable()):
         raise ProblemError(
             422,

@@ -134,7 +134,9 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(LetterDataError)
     async def _letter(_: Request, exc: LetterDataError) -> JSONResponse:
-        return problem(422, None, str(exc), errors=field_problems([(f"letter.{f}", p) for f, p in exc.problems]))
+        found = exc.input_problems()
+        detail = f"{exc.letter} letter cannot be rendered: " + "; ".join(f"{f}: {p}" for f, p in found)
+        return problem(422, None, detail, errors=field_problems(found))
 
     @app.exception_handler(LetterDetailsError)
     async def _letter_details(_: Request, exc: LetterDetailsError) -> JSONResponse:

@@ -97,7 +97,7 @@ def full_case(yes: bool = True) -> dict[str, Any]:
         value: Any = {
             "bool": yes, "int": 1, "number": 1.0, "date": (AS_OF - timedelta(days=10)).isoformat(),
             "choice": spec.choices[0] if spec.choices else None, "set": list(spec.choices[:2]),
-            "text": "E1" if "postcode" in spec.name else "en",
+            "text": {"postcode": "E1 6AN", "postcode_district": "E1"}.get(spec.name, "en"),
         }[spec.kind]  # fmt: skip
         data.setdefault(spec.section, {})[spec.name] = value
     return data

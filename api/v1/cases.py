@@ -8,9 +8,10 @@ another organisation answers 404, exactly like a case that does not exist.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Annotated, Any, cast
 
-from fastapi import APIRouter, Body, Path, Query, Request
+from fastapi import APIRouter, Body, Header, Path, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, model_validator
 
@@ -18,20 +19,26 @@ from api import idempotency
 from api.deps import DB, AppEngines, AppQuestionnaire, Caller, IdempotencyKey, IsoDate, ReferrerKey
 from api.problems import ProblemError
 from api.v1.examples import CASE_EXAMPLES
+from triage.casework import amend as store_amend
 from triage.casework import cases as store_cases
 from triage.casework.cases import PersonDetails
+from triage.casework.letter_details import LETTER_DETAILS_KEY
+from triage.casework.place import case_place
 from triage.engine.assessment import Assessment, LetterNeeded
 from triage.facts import CaseFacts
-from triage.letters import LetterDetails
+from triage.letters import LetterDetails, parse_details
 from triage.questionnaire import Questionnaire
+from triage.routing.place import Place
 from triage.store.db import Database
 from triage.store.views import CaseSummary, CaseView, ConsentView, NeedView, ReferralView, SafeContact
 
 router = APIRouter(prefix="/v1/cases", tags=["cases"])
 
-LETTER_DETAILS_KEY = "_letter"
-"""Where a case's letter details are kept inside ``cases.answers`` (see docs/api.md)."""
 
+CREATED_CASE_HEADERS: dict[str, Any] = {
+    "Location": {"description": "The case's path, /v1/cases/{id}.", "schema": {"type": "string"}},
+    "ETag": {"description": "The case's version: send it as If-Match to amend the case.", "schema": {"type": "string"}},
+}
 CaseId = Annotated[str, Path(description="The case id.", min_length=1, max_length=64)]
 
 
@@ -72,6 +79,14 @@ class PersonOut(BaseModel):
     date_of_birth: dt.date | None
 
 
+class FieldProblem(BaseModel):
+    field: str = Field(
+        description="The input to give or change (letter.<section>.<field>, person.<field>, "
+        "consent.<purpose> for a consent to record)."
+    )
+    problem: str
+
+
 class LetterLink(BaseModel):
     """A letter the assessment says is required, and where to get it."""
 
@@ -85,6 +100,9 @@ class LetterLink(BaseModel):
         "It is rendered only with a live stored consent for its purpose.",
     )
     href: str
+    missing: list[FieldProblem] = Field(
+        default=[], description="What still stops the letter going out, checked when the case is stored or amended."
+    )
 
 
 class CaseOut(BaseModel):
@@ -95,8 +113,13 @@ class CaseOut(BaseModel):
     case_ref: str | None
     as_of: dt.date
     created_at: dt.datetime
+    etag: str = Field(description="The case's version, also sent as the ETag header: send it as If-Match to amend.")
     person: PersonOut
     borough: str | None
+    place: Place = Field(
+        description="Where the person lives, from the ONS Postcode Directory: the London borough routing uses, "
+        "the local authority (`housing_authority` for a duty-to-refer notice), or why it is unknown or ambiguous."
+    )
     safe_contact: list[str]
     contact: SafeContact = Field(description="The contact details that may be used, and the rule in plain words.")
     assessment: Assessment
@@ -127,12 +150,16 @@ def facts_from_answers(qn: Questionnaire, answers: dict[str, Any], case_ref: str
         ) from None
 
 
-def letter_links(case_id: str, letters: list[LetterNeeded]) -> list[LetterLink]:
+def letter_links(
+    case_id: str, letters: list[LetterNeeded], gaps: dict[str, list[tuple[str, str]]] | None = None
+) -> list[LetterLink]:
     out = []
     for x in letters:
         href = f"/v1/cases/{case_id}/letters/{x.kind}" + (f"?purpose={x.purpose}" if x.purpose else "")
+        missing = (gaps or {}).get(f"{x.kind}/{x.purpose}" if x.purpose else x.kind, [])
         out.append(LetterLink(kind=x.kind, issue=x.issue, purpose=x.purpose, reason=x.reason,
-                              to_confirm=x.to_confirm, href=href))  # fmt: skip
+                              to_confirm=x.to_confirm, href=href,
+                              missing=[FieldProblem(field=f, problem=p) for f, p in missing]))  # fmt: skip
     return out
 
 
@@ -144,12 +171,14 @@ def case_out(view: CaseView) -> CaseOut:
         case_ref=view.case_ref,
         as_of=view.as_of,
         created_at=view.created_at,
+        etag=view.etag,
         person=PersonOut(name=view.person_name, date_of_birth=view.date_of_birth),
         borough=view.borough,
+        place=case_place(view.facts),
         safe_contact=view.safe_contact,
         contact=view.contact,
         assessment=assessment,
-        letters_required=letter_links(view.id, assessment.letters),
+        letters_required=letter_links(view.id, assessment.letters, view.letter_gaps),
         needs=view.needs,
         referrals=view.referrals,
         consents=view.consents,
@@ -161,7 +190,7 @@ def case_out(view: CaseView) -> CaseOut:
     status_code=201,
     response_model=CaseOut,
     summary="Assess and store a case",
-    responses={201: {"description": "The stored case with its assessment"}},
+    responses={201: {"description": "The stored case with its assessment", "headers": CREATED_CASE_HEADERS}},
 )
 def create_case(
     request: Request,
@@ -186,7 +215,16 @@ def create_case(
         view = store_cases.create_case(tx, who.actor, facts, body.as_of, eng, person=body.person, answers=answers)
         return 201, case_out(view)
 
-    return idempotency.run(db, who, idempotency_key, f"POST {request.url.path}", body, action)
+    response = idempotency.run(db, who, idempotency_key, f"POST {request.url.path}", body, action,
+                               location=lambda case: f"/v1/cases/{case['id']}")  # fmt: skip
+    return with_etag(response)
+
+
+def with_etag(response: Response) -> Response:
+    """A case answer's ETag header, from the version it carries."""
+    if response.status_code < 300:
+        response.headers["ETag"] = json.loads(bytes(response.body))["etag"]
+    return response
 
 
 @router.get("", response_model=CaseList, summary="The organisation's cases, newest first")
@@ -205,7 +243,60 @@ def get_case(
     case_id: CaseId,
     who: Caller,
     db: DB,
+    response: Response,
     today: Annotated[IsoDate | None, Query(description="Count overdue evidence as on this day.")] = None,
 ) -> CaseOut:
-    """A case of the caller's organisation; 404 for any other (audited as a read)."""
-    return case_out(store_cases.get_case(db, who.actor, case_id, today or dt.date.today()))
+    """A case of the caller's organisation; 404 for any other (audited as a read). Its ETag is the
+    version to name in If-Match when amending it."""
+    out = case_out(store_cases.get_case(db, who.actor, case_id, today or dt.date.today()))
+    response.headers["ETag"] = out.etag
+    return out
+
+
+class CaseAmend(BaseModel):
+    """Changes to a stored case, each a JSON merge patch (RFC 7396): a value replaces, null removes."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"facts": {"health": {"discharge_date": "2026-11-30"}}}]},
+    )
+
+    as_of: IsoDate | None = Field(default=None, description="Assess again as on this day (default: the case's).")
+    facts: dict[str, Any] | None = Field(default=None, description="Merge patch over the case facts.")
+    person: dict[str, Any] | None = Field(default=None, description="Merge patch over the person's details.")
+    letter: dict[str, Any] | None = Field(default=None, description="Merge patch over the letter details.")
+
+
+@router.patch(
+    "/{case_id}",
+    response_model=CaseOut,
+    summary="Amend a case and assess it again",
+    responses={200: {"description": "The amended case", "headers": {"ETag": CREATED_CASE_HEADERS["ETag"]}},
+               412: {"description": "The case changed since the If-Match version"},
+               428: {"description": "If-Match is required"}},
+)  # fmt: skip
+def amend_case(
+    case_id: CaseId,
+    body: Annotated[CaseAmend, Body()],
+    who: ReferrerKey,
+    db: DB,
+    engines: AppEngines,
+    response: Response,
+    if_match: Annotated[str | None, Header(description="The case's ETag, as GET or the last change gave it.")] = None,
+) -> CaseOut:
+    """A slipped discharge date, a new fact, a missing letter field: the case is assessed again and
+    the audit log keeps what it was before."""
+    if if_match is None:
+        raise ProblemError(428, "If-Match: required: send the case's ETag (from GET /v1/cases/{id})",
+                           errors=[{"field": "header.If-Match", "problem": "required"}])  # fmt: skip
+    view = store_amend.amend_case(
+        db, who.actor, case_id, if_match, engines.in_force, as_of=body.as_of, facts=body.facts,
+        person=body.person, letter=body.letter, check_letter=_check_letter,
+    )  # fmt: skip
+    out = case_out(view)
+    response.headers["ETag"] = out.etag
+    return out
+
+
+def _check_letter(details: dict[str, Any]) -> None:
+    parse_details(details, "letter")

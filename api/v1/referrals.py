@@ -30,7 +30,7 @@ from triage.casework.referrals import OPEN_STATUSES, OutcomeInput, ReferralPacke
 from triage.engine.assessment import Assessment
 from triage.facts import CaseFacts
 from triage.routing.matching import AgencyMatch, route_need
-from triage.routing.place import resolve
+from triage.routing.place import place_of
 from triage.store import audit
 from triage.store.access import own_case
 from triage.store.agencies import entry_of
@@ -120,7 +120,7 @@ def _choose(s: Session, case: Case, need: Need) -> list[AgencyMatch]:
         )
     }
     agencies = [entry_of(a) for a in s.exec(select(Agency).order_by(col(Agency.id)))]
-    routed = route_need(assessed, person, resolve(person.borough, person.postcode_district), agencies, loads, declined)
+    routed = route_need(assessed, person, place_of(person), agencies, loads, declined)
     if not routed.matches:
         raise ProblemError(
             409,
@@ -144,7 +144,20 @@ def _need(s: Session, case: Case, body: ReferralCreate) -> Need:
     return need
 
 
-@router.post("/v1/cases/{case_id}/referrals", status_code=201, response_model=ReferralCreated, summary="Refer a need")
+@router.post(
+    "/v1/cases/{case_id}/referrals",
+    status_code=201,
+    response_model=ReferralCreated,
+    summary="Refer a need",
+    responses={
+        201: {
+            "description": "The referral",
+            "headers": {
+                "Location": {"description": "The referral's path, /v1/referrals/{id}.", "schema": {"type": "string"}}
+            },
+        }
+    },
+)
 def create_referral(
     request: Request,
     case_id: Id,
@@ -187,7 +200,8 @@ def create_referral(
             ref = lifecycle.send_referral(tx, who.actor, ref.id)
         return 201, ReferralCreated(referral=ref, consent=consent, match=best, alternatives=alternatives)
 
-    return idempotency.run(db, who, idempotency_key, f"POST {request.url.path}", body, action)
+    return idempotency.run(db, who, idempotency_key, f"POST {request.url.path}", body, action,
+                           location=lambda made: f"/v1/referrals/{made['referral']['id']}")  # fmt: skip
 
 
 @router.get("/v1/referrals", response_model=ReferralList, summary="Referrals sent or received")

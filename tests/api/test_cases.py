@@ -78,8 +78,9 @@ def test_a_letter_missing_details_lists_every_missing_field(client: TestClient, 
     r = client.get(f"/v1/cases/{case['id']}/letters/duty_to_refer", headers=h)
     assert r.status_code == 422
     fields = {e["field"] for e in r.json()["errors"]}
-    assert {"letter.referrer.name", "letter.recipient.organisation",
-            "letter.consent.authority_chosen_by_person"} <= fields
+    assert {"letter.referrer.name", "letter.consent.duty_to_refer.authority_chosen_by_person"} <= fields
+    # The housing authority is the one the stored consent names: no letter field to repeat it in.
+    assert "letter.recipient.organisation" not in fields
 
 
 def test_agencies_search(client: TestClient, keys: Keys) -> None:
@@ -106,3 +107,11 @@ def test_a_stateless_assessment_takes_no_key_or_a_valid_one_either_way(client: T
         r = client.post("/v1/assessments", json=body, headers=headers)
         assert r.status_code == 401 and r.headers["www-authenticate"].startswith("Bearer"), headers
         assert r.json()["detail"].startswith("authorization: this API key is not valid")
+
+
+def test_first_deadline_is_filled_for_a_dated_event(client: TestClient, keys: Keys) -> None:
+    # The discharge case's needs have only an event (the planned discharge on 27 November), no act-by date.
+    r = client.post("/v1/cases", json=DISCHARGE_CASE, headers=keys.bearer(keys.hospital))
+    needs = {n["issue"]: n for n in r.json()["needs"]}
+    assert needs["housing.homelessness"]["first_deadline"] == "2026-11-27"
+    assert needs["community_care.discharge"]["first_deadline"] == "2026-11-27"

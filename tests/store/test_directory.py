@@ -129,3 +129,16 @@ def test_cli_import_export(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     assert "bad.csv:2 (x1): referral_method" in r.stderr
     r = runner.invoke(app, ["directory", "export", "--format", "xml"])
     assert r.exit_code == 2 and "triage: error: --format: expected yaml or csv" in r.stderr
+
+
+def test_an_ods_code_is_optional_checked_for_shape_and_kept(db: Database) -> None:
+    with_code = parse_yaml(GOOD + "    ods_code: Y02345\n", "d.yaml")
+    assert with_code[0].ods_code == "Y02345" and parse_yaml(GOOD, "d.yaml")[0].ods_code is None
+    assert parse_csv(to_csv(with_code), "d.csv") == with_code
+    for bad in ("y02345", "Y0", "Y02345-1", "ABCDEFGHIJK"):
+        with pytest.raises(DirectoryError, match=r"d\.yaml:2 \(fictional-one\): ods_code: "):
+            parse_yaml(GOOD + f"    ods_code: {bad}\n", "d.yaml")
+    with db.transaction() as s:
+        agencies.save(s, with_code)
+    with db.transaction() as s:
+        assert [e.ods_code for e in agencies.all_entries(s) if e.id == "fictional-one"] == ["Y02345"]

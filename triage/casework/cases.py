@@ -7,6 +7,7 @@ reads or writes. Only the organisation that made a case can see it.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections import Counter, defaultdict
 from typing import Annotated, Any
 
@@ -15,11 +16,15 @@ from sqlmodel import Session, col, select
 
 from triage.casework.consent import visible_outcome
 from triage.casework.contact import contact_of
+from triage.casework.letter_details import letter_gaps
+from triage.casework.place import audit_detail
 from triage.engine.assessment import Assessment
+from triage.engine.assessment import Need as AssessedNeed
 from triage.engine.engine import Engine
 from triage.facts import CaseFacts, FactsError, parse_facts
 from triage.facts.common import plain_text
 from triage.facts.contact import ContactMethod, normalise_methods
+from triage.routing.place import place_of
 from triage.rulesets.model import URGENCY_ORDER
 from triage.store import audit
 from triage.store.access import REFERRER_ROLES, own_case, require_role
@@ -75,7 +80,7 @@ class PersonDetails(BaseModel):
         return value
 
 
-def _facts(raw: CaseFacts | dict[str, Any]) -> CaseFacts:
+def parse_case_facts(raw: CaseFacts | dict[str, Any]) -> CaseFacts:
     if isinstance(raw, CaseFacts):
         return raw
     try:
@@ -85,18 +90,24 @@ def _facts(raw: CaseFacts | dict[str, Any]) -> CaseFacts:
         raise InvalidInput(f"facts.{path}: {problem}", field=f"facts.{path}") from None
 
 
+def first_deadline(need: AssessedNeed) -> dt.date | None:
+    """The need's next date: the earliest act-by date or event (a hearing, a discharge) still to
+    come, or passed with a late route still open; None when it has no such date."""
+    dates = [d.date for d in need.deadlines if d.status in ("open", "late_route")]
+    return min(dates) if dates else None
+
+
 def store_assessment(session: Session, case: Case, assessment: Assessment) -> list[Need]:
     """Write the needs (with the rules that found or escalated them) for a new assessment."""
     rows: list[Need] = []
     for n in assessment.needs:
-        dates = [d.date for d in n.deadlines if d.kind == "act_by" and d.status in ("open", "late_route")]
         need = Need(
             case_id=case.id,
             area=n.area,
             issue=n.issue,
             tier=n.tier,
             urgency=n.urgency,
-            first_deadline=min(dates) if dates else None,
+            first_deadline=first_deadline(n),
         )
         session.add(need)
         session.flush()
@@ -125,7 +136,7 @@ def create_case(
     nothing recorded, contact is only via the referrer.
     """
     require_role(actor, REFERRER_ROLES, "create cases")
-    parsed = _facts(facts)
+    parsed = parse_case_facts(facts)
     assessment = engine.assess(parsed, as_of)
     person = person or PersonDetails()
     stated = [parsed.person.safe_contact] if parsed.person.safe_contact else []
@@ -158,8 +169,15 @@ def create_case(
         s.add(case)
         s.flush()
         store_assessment(s, case, assessment)
-        audit.record(s, actor, "case.create", case_id=case.id, detail={"needs": len(assessment.needs)}, at=now)
+        detail = {"needs": len(assessment.needs), "place": audit_detail(place_of(parsed.person))}
+        audit.record(s, actor, "case.create", case_id=case.id, detail=detail, at=now)
         return case_view(s, case, as_of)
+
+
+def case_etag(case: Case) -> str:
+    """A strong entity tag for the case's current version (changes with every amendment)."""
+    stamp = f"{case.id}|{case.updated_at.isoformat()}|{case.ruleset_hash}"
+    return '"' + hashlib.sha256(stamp.encode()).hexdigest()[:20] + '"'
 
 
 def case_view(session: Session, case: Case, today: dt.date) -> CaseView:
@@ -206,6 +224,8 @@ def case_view(session: Session, case: Case, today: dt.date) -> CaseView:
         answers=dict(case.answers),
         assessment=dict(case.assessment),
         created_at=case.created_at,
+        etag=case_etag(case),
+        letter_gaps=letter_gaps(session, case),
         needs=[need_view(n, rules[n.id]) for n in needs],
         referrals=[referral_view(r, by_id[r.need_id], names.get(r.agency_id, r.agency_id), shown(r)) for r in refs],
         consents=[consent_view(c) for c in consents],

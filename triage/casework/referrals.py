@@ -89,6 +89,7 @@ class ReferralPacket(BaseModel):
     interpreter_needed: bool | None
     deadlines: list[dict[str, Any]]
     reasons: list[str]
+    issue_label: str = Field(default="", description="The legal issue in words (the issue code when erased).")
     ruleset_version: str
 
 
@@ -146,9 +147,9 @@ def _route_one(
         s.exec(select(Referral.agency_id).where(Referral.need_id == need.id, Referral.status == "declined")).all()
     )
     agencies = [entry_of(a) for a in s.exec(select(Agency).order_by(col(Agency.id)))]
-    from triage.routing.place import resolve
+    from triage.routing.place import place_of
 
-    place = resolve(person.borough, person.postcode_district)
+    place = place_of(person)
     result = route_need(_assessment_need(case, need.issue), person, place, agencies, _open_loads(s), declined)
     if result.matches:
         best = result.matches[0]
@@ -371,9 +372,11 @@ def _packet(s: Session, ref: Referral, actor: Actor) -> ReferralPacket:
     person = CaseFacts.model_validate(case.facts).person if case.facts else None
     deadlines: list[dict[str, Any]] = []
     reasons: list[str] = []
+    label = need.issue
     if case.assessment:
         for n in Assessment.model_validate(case.assessment).needs:
             if n.issue == need.issue:
+                label = n.issue_label
                 deadlines = [{"date": d.date.isoformat(), "label": d.label, "status": d.status} for d in n.deadlines]
                 reasons = [r.text for r in n.reasons]
     contact = contact_of(case) if active or ref.sent_at is None else None
@@ -387,6 +390,7 @@ def _packet(s: Session, ref: Referral, actor: Actor) -> ReferralPacket:
         interpreter_needed=person.interpreter_needed if person else None,
         deadlines=deadlines,
         reasons=reasons,
+        issue_label=label,
         ruleset_version=case.ruleset_version,
     )
 

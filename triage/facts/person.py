@@ -2,12 +2,29 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from collections.abc import Callable
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictInt,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from triage.facts.common import Count, Pounds, Tri, fact
 from triage.facts.contact import ContactMethod
+from triage.facts.postcode import (
+    DISTRICT_PATTERN,
+    POSTCODE_PATTERN,
+    district_of,
+    normalise_district,
+    normalise_postcode,
+)
 
 LONDON_BOROUGHS: tuple[str, ...] = (
     "barking_and_dagenham", "barnet", "bexley", "brent", "bromley", "camden",
@@ -37,6 +54,13 @@ DWP appointee (benefits only: Social Security (Claims and Payments) Regulations 
 whoever decides in the person's best interests when nobody holds authority (ss.4-5)."""
 
 
+def _normalised(normalise: Callable[[str], str]) -> Callable[[Any], Any]:
+    def check(value: Any) -> Any:
+        return normalise(value) if isinstance(value, str) else value
+
+    return check
+
+
 class Person(BaseModel):
     """The person seeking help. Only what advice needs; never a name here."""
 
@@ -44,9 +68,16 @@ class Person(BaseModel):
 
     age: Annotated[StrictInt | None, Field(ge=0, le=120)] = fact("How old is the person?")
     borough: Borough | None = fact("Which London borough does the person live in?")
-    postcode_district: Annotated[str | None, Field(pattern=r"^[A-Z]{1,2}[0-9][0-9A-Z]?$", max_length=4)] = fact(
-        "What is the first half of the person's postcode (for example E1 or SW9)?"
-    )
+    # The full postcode names the local authority (triage/routing/place.py); the
+    # district alone may not. Erased with the rest of the facts.
+    postcode: Annotated[
+        Annotated[str, Field(pattern=POSTCODE_PATTERN, max_length=8)] | None,
+        BeforeValidator(_normalised(normalise_postcode)),
+    ] = fact("What is the person's postcode (for example LU1 1AA)?")
+    postcode_district: Annotated[
+        Annotated[str, Field(pattern=DISTRICT_PATTERN, max_length=4)] | None,
+        BeforeValidator(_normalised(normalise_district)),
+    ] = fact("What is the first half of the person's postcode (for example E1 or SW9)?")
     language: Annotated[str | None, Field(pattern=r"^[a-z]{2,3}$")] = fact(
         "What is the person's main language (ISO 639 code, for example en, bn, so)?"
     )
@@ -101,3 +132,24 @@ class Person(BaseModel):
     housing_authority_chosen: Tri = fact(
         "Has the person said which council's housing team they want to be referred to?"
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _district_from_postcode(cls, data: Any) -> Any:
+        # A full postcode gives its district, so rules and routing that know only
+        # districts still see it; a district given as well must agree (checked below).
+        if isinstance(data, dict) and isinstance(data.get("postcode"), str) and data.get("postcode_district") is None:
+            try:
+                district = district_of(normalise_postcode(data["postcode"]))
+            except ValueError:
+                return data  # the postcode field itself reports the problem
+            return {**data, "postcode_district": district}
+        return data
+
+    @field_validator("postcode_district")
+    @classmethod
+    def _district_agrees(cls, value: str | None, info: ValidationInfo) -> str | None:
+        postcode = info.data.get("postcode")
+        if value is not None and postcode is not None and district_of(postcode) != value:
+            raise ValueError(f"{value} is not the district of postcode {postcode}")
+        return value

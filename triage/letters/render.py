@@ -21,6 +21,7 @@ from triage.letters.blocks import parse_html
 from triage.letters.context import LetterContext
 from triage.letters.docx_writer import to_docx
 from triage.letters.environment import environment
+from triage.letters.inputs import input_path
 from triage.letters.manifest import TemplateSpec, check, load_manifest
 from triage.letters.pdf_writer import to_pdf
 from triage.paths import letters_dir
@@ -48,6 +49,7 @@ class LetterDataError(ValueError):
 
     def __init__(self, letter: str, problems: list[tuple[str, str]]) -> None:
         self.letter = letter
+        self.kind, _, self.purpose = letter.partition("/")
         self.problems = problems
         missing = [f + (f" ({_HINTS[f]})" if f in _HINTS else "") for f, p in problems if p == "missing"]
         other = [f"{f}: {p}" for f, p in problems if p != "missing"]
@@ -57,6 +59,10 @@ class LetterDataError(ValueError):
     @property
     def fields(self) -> list[str]:
         return [f for f, _ in self.problems]
+
+    def input_problems(self) -> list[tuple[str, str]]:
+        """The problems naming the inputs that fill each field (``triage.letters.inputs``)."""
+        return [(input_path(self.kind, f, self.purpose or None), p) for f, p in self.problems]
 
 
 def template_spec(kind: str, purpose: str | None = None, folder: Path | None = None) -> TemplateSpec:

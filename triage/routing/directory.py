@@ -59,7 +59,12 @@ CSV_COLUMNS = (
     "referral_address",
     "taking_referrals",
     "capacity",
+    "ods_code",
 )
+
+ODS_CODE_PATTERN = r"^[A-Z0-9]{3,10}$"
+"""The shape of an NHS Organisation Data Service code (A81001 for a GP practice, RJ1 for a trust,
+8HV48 for others): 3 to 10 capital letters and digits. Whether it exists is the ODS's to say."""
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.IGNORECASE)
 _PHONE = re.compile(r"^\+?[0-9 ]{10,16}$")
@@ -92,6 +97,7 @@ class AgencyEntry(BaseModel):
     referral_address: Annotated[str, Field(min_length=3, max_length=300)]
     taking_referrals: bool = True
     capacity: Annotated[int, Field(ge=0, le=100000)]
+    ods_code: Annotated[str | None, Field(pattern=ODS_CODE_PATTERN, description="ODS code, if it has one.")] = None
 
     @field_validator("areas")
     @classmethod

@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict
 from triage.engine.assessment import Assessment, Need
 from triage.facts.person import Person
 from triage.routing.directory import AgencyEntry
-from triage.routing.place import OUTSIDE, Place, borough_label, resolve
+from triage.routing.place import OUTSIDE, Place, borough_label, place_of
 
 UnmetReason = Literal["no_agency", "no_language", "all_full", "place_unknown", "place_ambiguous", "outside_london"]
 
@@ -189,7 +189,7 @@ def route(
     in progress) against its capacity; ``exclude`` maps an issue code to agencies
     not to offer again (those that declined it).
     """
-    place = resolve(person.borough, person.postcode_district)
+    place = place_of(person)
     loads = open_referrals or {}
     skip = exclude or {}
     return Routing(

@@ -42,3 +42,9 @@ class InvalidInput(StoreError):
     """A value that fails validation (the message names the field)."""
 
     status = 422
+
+
+class PreconditionFailed(StoreError):
+    """The record changed since the version the caller names (If-Match): fetch it again."""
+
+    status = 412

@@ -130,6 +130,7 @@ class Agency(SQLModel, table=True):
     referral_address: str = Field(max_length=300)
     taking_referrals: bool = True
     capacity: int = 0
+    ods_code: str | None = Field(default=None, max_length=10)
     updated_at: dt.datetime = _when()
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from triage.store.models import Consent, MedicalEvidenceRequest, Need, Outcome, Referral, UnmetNeed
 
@@ -139,6 +139,8 @@ class CaseView(_View):
     answers: dict[str, Any]
     assessment: dict[str, Any]
     created_at: dt.datetime
+    etag: str = Field(default="", description="The case's version: send it as If-Match to amend the case.")
+    letter_gaps: dict[str, list[tuple[str, str]]] = {}
     needs: list[NeedView]
     referrals: list[ReferralView]
     consents: list[ConsentView]
