@@ -120,6 +120,12 @@ DOMESTIC_ABUSE: dict[str, Any] = {
     "family_children_services": "no",
     "family_arrangements_application": "no",
     "family_court_hearing_date": "2026-12-14",
+    # Family ticked opens the adult safeguarding questions (Care Act s.42): abuse, no care needs.
+    "safeguarding_abuse_or_neglect": "yes",
+    "safeguarding_abuse_kinds": ["physical", "psychological"],
+    "safeguarding_danger_now": "no",
+    "safeguarding_needs_care": "no",
+    "safeguarding_reported": "no",
     **_PERSON_DEFAULTS,
     "person_children": 1,
     "person_child_conditions": ["none"],
