@@ -19,7 +19,7 @@ Tier = Literal[1, 2, 3]
 LetterKind = Literal["referral", "medical_evidence", "duty_to_refer", "voluntary_referral"]
 MedicalPurpose = Literal[
     "pip", "wca", "housing_medical", "homelessness_vulnerability", "disrepair", "employment",
-    "debt_mental_health",
+    "debt_mental_health", "mental_health_tribunal", "mental_health_crisis_breathing_space",
 ]  # fmt: skip
 RuleId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$", max_length=120)]
 IssueCode = Annotated[str, Field(pattern=r"^[a-z_]+\.[a-z0-9_]+$")]
