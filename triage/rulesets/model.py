@@ -332,7 +332,8 @@ class LateRoute(Strict):
     ``late_route_urgency`` when not given), with its ``reason``.
     """
 
-    label: str
+    # Letters print labels on one line of at most 200 characters (triage/letters/context.py ``Line``).
+    label: Annotated[str, Field(min_length=3, max_length=200)]
     period: Period | None = None
     urgency: Urgency | None = None
     reason: str | None = None
@@ -374,7 +375,7 @@ class DeadlineDef(Dated):
     """A dated, sourced time limit, used by rules through ``deadlines: [{use: id, ...}]``."""
 
     id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
-    label: str
+    label: Annotated[str, Field(min_length=3, max_length=200)]
     kind: Literal["act_by", "event"] = "act_by"
     period: Period
     lead_time: LeadTime
