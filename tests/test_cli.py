@@ -105,3 +105,12 @@ def test_a_user_created_with_capitals_signs_in_by_any_case(tmp_path: Path) -> No
     assert check_password(db, "link.worker@hjp.example", "a-long-fictional-password") is not None
     assert check_password(db, "LINK.WORKER@hjp.example ", "a-long-fictional-password") is not None
     assert check_password(db, "link.worker@hjp.example", "wrong-password-here") is None
+
+
+def test_assess_with_no_need_found_gives_general_advice_not_an_empty_result() -> None:
+    facts = json.dumps({"housing": {"concern": True}, "benefits": {"concern": True}, "debt": {"concern": True}})
+    r = runner.invoke(app, ["assess", "-", "--as-of", "2026-11-23"], input=facts)
+    assert r.exit_code == 0, r.output
+    assert "No legal needs found" in r.output
+    assert "General advice the person can use now" in r.output
+    assert "0800 144 8848" in r.output

@@ -136,3 +136,14 @@ def test_a_deadline_without_its_lead_time_is_refused(tmp_path: Path) -> None:
     found = problems(rs)
     assert any("deadlines/benefits.yaml" in m and "mandatory_reconsideration" in m and "lead_time" in m
                for m in found), found  # fmt: skip
+
+
+def test_a_late_label_too_long_for_a_letter_line_is_refused(tmp_path: Path) -> None:
+    rs = copy_ruleset(tmp_path)
+    path = rs / "deadlines" / "benefits.yaml"
+    text = path.read_text()
+    old = "      label: Late mandatory reconsideration (special circumstances, within 13 months of the decision)\n"
+    assert old in text
+    path.write_text(text.replace(old, "      label: " + "x" * 201 + "\n", 1))
+    found = problems(rs)
+    assert any("deadlines/benefits.yaml" in m and "label" in m and "200" in m for m in found), found

@@ -85,7 +85,8 @@ def test_a_rule_gets_the_value_in_force_for_its_dates(tmp_path: Path) -> None:
 def test_the_bundled_rules_resolve_the_gross_income_limit() -> None:
     rs = load_ruleset()
     users = [key for key, used in rs.rule_parameters.items() if GROSS in used]
-    assert len(users) == 19  # + debt.home_at_risk.legal_aid, immigration.asylum_support.legal_aid
+    assert len(users) == 20  # + debt.home_at_risk.legal_aid, immigration.asylum_support.legal_aid,
+    # housing.legal_aid.temporary_accommodation
     for rule_id, start in users:
         rule = rs.rule(rule_id, start)
         assert rule is not None and 2657 in _limit(rule.condition)

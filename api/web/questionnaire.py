@@ -450,7 +450,9 @@ def result(request: Request, qn: AppQuestionnaire, store: Drafts, engines: AppEn
             worth.append({"text": words.question(w.question_id), "href": href})
     complete = flow.is_complete(qn, answers)
     a = prov.assessment
+    general = engines.in_force(day).ruleset.taxonomy.general
     return render(request, "questionnaire/result.html",
                   **_ctx(request, words, assessment=a, needs=[_need_view(n) for n in a.needs], worth=worth,
+                         general=general,
                          complete=complete, as_of=day, code=draft.code,
                          quick_exit=any(v.safety for v in flow.pages(qn, answers))))  # fmt: skip

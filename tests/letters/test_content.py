@@ -67,6 +67,9 @@ LEGAL_TEST = {
     "disrepair": ["sections 9A and 11", "Awaab's Law", "serious risk of harm"],
     "employment": ["Equality Act 2010, section 6", "reasonable adjustments", "12 months"],
     "debt_mental_health": ["Debt and Mental Health Evidence Form", "should not charge"],
+    "mental_health_tribunal": ["section 72(1)(a)", "within 14 days of the section starting", "no means test"],
+    "mental_health_crisis_breathing_space": ["approved mental health professional (AMHP)", "regulation 28",
+                                             "30 days after it", "should be free"],
 }
 
 

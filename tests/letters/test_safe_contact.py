@@ -42,7 +42,7 @@ IDS = [f"{c}-{k}-{p}" if p else f"{c}-{k}" for c, k, p in ALL_LETTERS]
 def test_every_kind_of_letter_is_covered() -> None:
     kinds = {k for _, k, _ in ALL_LETTERS}
     assert kinds == {"referral", "medical_evidence", "duty_to_refer", "voluntary_referral", "action_plan"}
-    assert len({p for _, k, p in ALL_LETTERS if k == "medical_evidence"}) == 7
+    assert len({p for _, k, p in ALL_LETTERS if k == "medical_evidence"}) == 9
 
 
 @pytest.mark.parametrize(("case", "kind", "purpose"), ALL_LETTERS, ids=IDS)

@@ -26,7 +26,7 @@ from triage.letters.blocks import parse_html, plain_text
 from triage.paths import rules_dir
 
 EXAMPLES = rules_dir() / "examples" / "letters"
-CASES = ("discharge-homeless", "three-problems", "work-and-debt", "gp-homeless")
+CASES = ("discharge-homeless", "three-problems", "work-and-debt", "gp-homeless", "mental-health-ward")
 
 
 @cache

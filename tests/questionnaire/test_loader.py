@@ -47,7 +47,7 @@ def test_bundled_questionnaire_loads_with_english_wording() -> None:
         assert words.question(q.id) != q.id, q.id
         for code in q.options:
             assert words.option(q.id, code) != code or code in ("yes", "no"), (q.id, code)
-    assert [s.id for s in qn.sections if s.safety] == ["family"]
+    assert [s.id for s in qn.sections if s.safety] == ["family", "safeguarding"]
 
 
 def test_every_fact_the_england_rules_use_is_set_by_a_question() -> None:

@@ -142,11 +142,12 @@ def ask(
         if save:
             write_answers(save, qn, answers)
     try:
-        result = provisional(qn, answers, Engine.default(), day)
+        engine = Engine.default()
+        result = provisional(qn, answers, engine, day)
     except AnswerError as exc:
         fail(f"answer to {exc.question_id}: {words.error(exc.question_id, exc.key, **exc.values)}")
     typer.echo("")
-    typer.echo(render(result.assessment), nl=False)
+    typer.echo(render(result.assessment, engine.ruleset.taxonomy.general), nl=False)
     asked = [w for w in result.worth_asking if w.question_id]
     if asked:
         typer.echo("\nQuestionnaire questions that could still change this:")

@@ -34,7 +34,7 @@ def assess(
     else:
         from triage.cli.text import render
 
-        typer.echo(render(result), nl=False)
+        typer.echo(render(result, engine.ruleset.taxonomy.general), nl=False)
 
 
 def demo(ruleset: RulesetOpt = None) -> None:
@@ -46,4 +46,4 @@ def demo(ruleset: RulesetOpt = None) -> None:
     for path in sorted((rules_dir() / "examples").glob("*.yaml")):
         facts, as_of = read_case(str(path))
         typer.echo(f"=== {path.stem} ===")
-        typer.echo(render(engine.assess(facts, as_of or date.today())))
+        typer.echo(render(engine.assess(facts, as_of or date.today()), engine.ruleset.taxonomy.general))

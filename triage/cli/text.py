@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from triage.engine.assessment import Assessment, Need
+from triage.rulesets.taxonomy import Resource
 
 
 def _deadline_cell(need: Need) -> str:
@@ -19,8 +22,10 @@ def _deadline_cell(need: Need) -> str:
     return f"{when} ({d.days_left} days{', late route' if d.status == 'late_route' else ''})"
 
 
-def render(a: Assessment) -> str:
-    """Needs table first, then per-need deadlines and reasons with sources."""
+def render(a: Assessment, general: Sequence[Resource] = ()) -> str:
+    """Needs table first, then per-need deadlines and reasons with sources.
+
+    With no need found, ``general`` (the taxonomy's general advice) is listed instead of an empty result."""
     lines = [
         f"Assessment for {a.case_ref or 'case'} on {a.as_of} "
         f"(rule set {a.ruleset.name} {a.ruleset.version}, {a.ruleset.hash[:12]})",
@@ -28,6 +33,9 @@ def render(a: Assessment) -> str:
     ]
     if not a.needs:
         lines.append("No legal needs found from the answers so far.")
+        if general:
+            lines.append("General advice the person can use now:")
+            lines += [f"  - {r.title} ({r.publisher}): {r.summary} {r.url}" for r in general]
     else:
         rows = [("#", "Need", "Tier", "Urgency", "Next deadline")]
         for i, n in enumerate(a.needs, 1):

@@ -22,6 +22,7 @@ from triage.facts.health import Health
 from triage.facts.housing import Housing
 from triage.facts.immigration import Immigration
 from triage.facts.person import Person
+from triage.facts.redress import Redress
 
 __all__ = ["SECTIONS", "CaseFacts", "FactsError", "parse_facts"]
 
@@ -46,6 +47,7 @@ class CaseFacts(BaseModel):
     education: Education = Field(default=Education())
     community_care: CommunityCare = Field(default=CommunityCare())
     discrimination: Discrimination = Field(default=Discrimination())
+    redress: Redress = Field(default=Redress())
 
 
 SECTIONS: dict[str, type[BaseModel]] = {

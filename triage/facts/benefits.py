@@ -59,6 +59,23 @@ class Benefits(Section):
     carer_issue: CarerIssue | None = fact("What is the problem with Carer's Allowance?")
     carer_decision_date: Day = fact("What date is on the Carer's Allowance decision?")
     no_income_now: Tri = fact("Is the person left with no money for food or bills?")
+    special_rules_claimed: Tri = fact(
+        "Has a claim been made, or a change reported, under the special rules for end of life (with an SR1 form)?",
+        may_not_know=True,
+    )
+    dla_pip_invitation: Tri = fact("Has DWP written to say the person's DLA is ending and inviting them to claim PIP?")
+    dla_pip_invitation_date: Day = fact("What date is on the letter inviting the person to claim PIP?")
+    pip_claimed_after_invitation: Tri = fact(
+        "Has the person phoned DWP to claim PIP since the letter came?", may_not_know=True
+    )
+    uc_refused_right_to_reside: Tri = fact(
+        "Has Universal Credit been refused because DWP says the person has no right to reside?"
+    )
+    uc_refusal_date: Day = fact("What date is on the Universal Credit refusal?")
+    lcwra_disputed: Tri = fact(
+        "Does the person think they should have been found to have limited capability for work-related activity"
+        " (the health element), not only limited capability for work?"
+    )
 
     _pip2_due = not_before("pip2_due_date", "pip2_sent_date")
     _migration_deadline = not_before("migration_deadline_day", "migration_notice_date")

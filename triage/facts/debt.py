@@ -51,5 +51,12 @@ class Debt(Section):
         "Does someone living with the person support them at home (a partner, relative or live-in carer)?"
     )
     cannot_afford_essentials: Tri = fact("Is the person unable to afford food, heating or rent?")
+    creditor_pause_needed: Tri = fact(
+        "Does the person need creditors to stop chasing while they get debt advice (calls, letters, bailiffs or"
+        " court action they cannot cope with)?"
+    )
+    breathing_space_last_12_months: Tri = fact(
+        "Has the person had a standard debt Breathing Space in the last 12 months?", may_not_know=True
+    )
 
     _claim_received = not_before("claim_form_served_date", "claim_form_posted_date")

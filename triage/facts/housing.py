@@ -99,6 +99,26 @@ class Housing(Section):
     )
     dfg_application_date: Day = fact("When did the person apply for a Disabled Facilities Grant?")
     dfg_decided: Tri = fact("Has the council decided the Disabled Facilities Grant application?")
+    warrant_requested: Tri = fact(
+        "Has the landlord or lender asked the court for bailiffs (a warrant of possession), even with no eviction"
+        " date yet?"
+    )
+    ta_unsuitable: Tri = fact(
+        "Is the accommodation the council has offered or placed the person in unsuitable (for their health or"
+        " disability, its size or condition, or its distance from school, work or care)?"
+    )
+    ta_main_duty: Tri = fact(
+        "Has the council accepted the main housing duty (the decision letter says section 193 or 'main duty'),"
+        " rather than placing the person while it decides?",
+        may_not_know=True,
+    )
+    ta_decision_date: Day = fact(
+        "When did the council tell the person about the offer, or its decision that the accommodation is suitable?"
+    )
+    ta_review_requested: Tri = fact(
+        "Has the person already asked the council to review whether the accommodation is suitable?",
+        may_not_know=True,
+    )
 
     _notice_expiry = not_before("notice_expiry_date", "notice_date")
     _hearing = not_before("hearing_date", "claim_issue_date")

@@ -19,7 +19,7 @@ Tier = Literal[1, 2, 3]
 LetterKind = Literal["referral", "medical_evidence", "duty_to_refer", "voluntary_referral"]
 MedicalPurpose = Literal[
     "pip", "wca", "housing_medical", "homelessness_vulnerability", "disrepair", "employment",
-    "debt_mental_health",
+    "debt_mental_health", "mental_health_tribunal", "mental_health_crisis_breathing_space",
 ]  # fmt: skip
 RuleId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$", max_length=120)]
 IssueCode = Annotated[str, Field(pattern=r"^[a-z_]+\.[a-z0-9_]+$")]
@@ -342,7 +342,8 @@ class LateRoute(Strict):
     ``late_route_urgency`` when not given), with its ``reason``.
     """
 
-    label: str
+    # Letters print labels on one line of at most 200 characters (triage/letters/context.py ``Line``).
+    label: Annotated[str, Field(min_length=3, max_length=200)]
     period: Period | None = None
     urgency: Urgency | None = None
     reason: str | None = None
@@ -384,7 +385,7 @@ class DeadlineDef(Dated):
     """A dated, sourced time limit, used by rules through ``deadlines: [{use: id, ...}]``."""
 
     id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
-    label: str
+    label: Annotated[str, Field(min_length=3, max_length=200)]
     kind: Literal["act_by", "event"] = "act_by"
     period: Period
     lead_time: LeadTime

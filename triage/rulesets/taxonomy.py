@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from triage.rulesets.yaml_lines import line_at, load_yaml
 
@@ -37,6 +37,14 @@ class Resource(_Strict):
     url: Annotated[str, Field(pattern=r"^https://\S+$")]
     issues: list[str]
     summary: str
+    # General advice shown when no rule found a need: a result is never an empty page.
+    general: bool = False
+
+    @model_validator(mode="after")
+    def _somewhere(self) -> Resource:
+        if not self.issues and not self.general:
+            raise ValueError("a resource needs issue codes, or general: true")
+        return self
 
 
 class _TaxonomyFile(_Strict):
@@ -58,6 +66,8 @@ class Taxonomy:
     areas: dict[str, Area]
     issues: dict[str, Issue]
     resources: dict[str, list[Resource]]
+    general: tuple[Resource, ...] = ()
+    """General advice (helplines first) for a result with no need: never an empty page."""
 
     def area_of(self, issue: str) -> Area:
         return self.areas[issue.split(".", 1)[0]]
@@ -98,4 +108,5 @@ def load_taxonomy(rules_root: Path) -> Taxonomy:
             if code not in by_issue:
                 raise DataFileError(f"{rpath}: resource {r.id} names unknown issue {code}")
             by_issue[code].append(r)
-    return Taxonomy(areas=areas, issues=issues, resources=by_issue)
+    general = tuple(r for r in res.resources if r.general)
+    return Taxonomy(areas=areas, issues=issues, resources=by_issue, general=general)
