@@ -31,7 +31,8 @@ from triage.casework.contact import contact_of
 from triage.casework.referral_states import record_change, transition
 from triage.engine.assessment import Assessment
 from triage.facts import CaseFacts
-from triage.routing.matching import AgencyMatch, route_need
+from triage.routing.matching import AgencyMatch, NeedRoute, route_need
+from triage.routing.place import Place, resolve
 from triage.store import audit
 from triage.store.access import AGENCY_ROLES, REFERRER_ROLES, agency_of, own_case, require_role, visible_referral
 from triage.store.agencies import entry_of
@@ -137,19 +138,24 @@ def _assessment_need(case: Case, issue: str) -> Any:
     raise NotFound(f"case {case.id}: the assessment has no need {issue}", field="need_id")
 
 
-def _route_one(
-    s: Session, actor: Actor, case: Case, need: Need, at: dt.datetime, previous: Referral | None = None
-) -> RoutedNeed:
-    """Route one need: a draft referral to the best match not yet tried, or an unmet-need record."""
+def _candidates(s: Session, case: Case, need: Need) -> tuple[NeedRoute, frozenset[str], Place]:
+    """Where ``need`` could go now: the directory's matches (skipping agencies that declined it),
+    the agencies that declined, and the place the person lives in."""
     person = CaseFacts.model_validate(case.facts).person
     declined = frozenset(
         s.exec(select(Referral.agency_id).where(Referral.need_id == need.id, Referral.status == "declined")).all()
     )
     agencies = [entry_of(a) for a in s.exec(select(Agency).order_by(col(Agency.id)))]
-    from triage.routing.place import resolve
-
     place = resolve(person.borough, person.postcode_district)
     result = route_need(_assessment_need(case, need.issue), person, place, agencies, _open_loads(s), declined)
+    return result, declined, place
+
+
+def _route_one(
+    s: Session, actor: Actor, case: Case, need: Need, at: dt.datetime, previous: Referral | None = None
+) -> RoutedNeed:
+    """Route one need: a draft referral to the best match not yet tried, or an unmet-need record."""
+    result, declined, place = _candidates(s, case, need)
     if result.matches:
         best = result.matches[0]
         ref = Referral(
@@ -169,6 +175,22 @@ def _route_one(
         s.flush()
         record_change(s, actor, ref, None, "draft", at, {"agency_id": best.agency_id, "issue": need.issue}, case.id)
         return RoutedNeed(need_id=need.id, issue=need.issue, referral=_view(s, ref), alternatives=result.matches[1:])
+    unmet = _record_unmet(s, actor, case, need, result, declined, place, at)
+    return RoutedNeed(need_id=need.id, issue=need.issue, unmet=unmet_view(unmet))
+
+
+def _record_unmet(
+    s: Session,
+    actor: Actor,
+    case: Case,
+    need: Need,
+    result: NeedRoute,
+    declined: frozenset[str],
+    place: Place,
+    at: dt.datetime,
+    why: str | None = None,
+) -> UnmetNeed:
+    """Record that no agency takes ``need`` (the routing's reason, or the link worker's ``why``)."""
     reason: str = result.unmet_reason or "no_agency"
     detail = result.unmet_detail or ""
     if declined:
@@ -176,6 +198,8 @@ def _route_one(
             "all_declined",
             f"declined by {len(declined)} agencies ({', '.join(sorted(declined))}); {detail}",
         )
+    if why:
+        reason, detail = "none_suitable", f"the referrer found none suitable: {why}"
     unmet = UnmetNeed(
         need_id=need.id,
         case_id=case.id,
@@ -190,7 +214,7 @@ def _route_one(
     s.add(unmet)
     s.flush()
     audit.record(s, actor, "need.unmet", case_id=case.id, detail={"need_id": need.id, "reason": reason}, at=at)
-    return RoutedNeed(need_id=need.id, issue=need.issue, unmet=unmet_view(unmet))
+    return unmet
 
 
 def _notify_referrer(s: Session, ref: Referral, event: str, at: dt.datetime, extra: dict[str, Any]) -> None:
@@ -220,11 +244,21 @@ def route_case(db: Database, actor: Actor, case_id: str, at: dt.datetime | None 
 
 
 def draft_referral(
-    db: Database, actor: Actor, case_id: str, need_id: str, agency_id: str, at: dt.datetime | None = None
+    db: Database,
+    actor: Actor,
+    case_id: str,
+    need_id: str,
+    agency_id: str,
+    at: dt.datetime | None = None,
+    override_reason: str | None = None,
 ) -> ReferralView:
-    """A draft referral to an agency the referrer chose (e.g. an alternative match)."""
+    """A draft referral to an agency the referrer chose (e.g. an alternative match).
+
+    With ``override_reason`` (why the referrer chose otherwise) it may go to an agency the
+    directory does not match for the need; the reason is kept on the referral."""
     require_role(actor, REFERRER_ROLES, "draft referrals")
     when = at or utcnow()
+    why = (override_reason or "").strip() or None
     with db.transaction() as s:
         case = own_case(s, actor, case_id)
         need = s.get(Need, need_id)
@@ -232,14 +266,28 @@ def draft_referral(
             raise NotFound(f"need {need_id}: not a need of case {case_id}", field="need_id")
         if s.get(Agency, agency_id) is None:
             raise NotFound(f"agency {agency_id}: not in the directory", field="agency_id")
+        live = s.exec(
+            select(Referral.id).where(Referral.need_id == need.id, col(Referral.status).in_(LIVE_STATUSES[:-1]))
+        ).first()
+        if live is not None:
+            raise InvalidTransition(
+                f"need {need.issue}: already has a referral in progress; cancel it first", field="need_id"
+            )
+        matched = next((m for m in _candidates(s, case, need)[0].matches if m.agency_id == agency_id), None)
+        if matched is None and why is None:
+            raise InvalidInput(
+                "override_reason: this agency is not a match for the need; say why you chose it",
+                field="override_reason",
+            )
         ref = Referral(
             case_id=case.id,
             need_id=need.id,
             agency_id=agency_id,
             referrer_org_id=case.organisation_id,
             status="draft",
-            rank=0,
-            match_reasons=["chosen by the referrer"],
+            rank=matched.rank if matched else 0,
+            match_reasons=[*(matched.reasons if matched else []), "chosen by the referrer"],
+            override_reason=why,
             created_by=actor.user_id,
             created_at=when,
             updated_at=when,
@@ -249,6 +297,68 @@ def draft_referral(
         record_change(s, actor, ref, None, "draft", when,
                       {"agency_id": agency_id, "issue": need.issue, "chosen": True}, case.id)  # fmt: skip
         return _view(s, ref)
+
+
+class NeedOptions(BaseModel):
+    """One need of a case as the referrer chooses for it: where it could go and what is done."""
+
+    model_config = ConfigDict(frozen=True)
+
+    need_id: str
+    issue: str
+    area: str
+    tier: int
+    urgency: str
+    matches: list[AgencyMatch]
+    unmet_reason: str | None = None
+    unmet_detail: str | None = None
+    referrals: list[ReferralView] = []
+    unmet: list[UnmetNeedView] = []
+
+    @property
+    def live_referral(self) -> ReferralView | None:
+        return next((r for r in self.referrals if r.status in LIVE_STATUSES[:-1]), None)
+
+
+def need_options(db: Database, actor: Actor, case_id: str) -> list[NeedOptions]:
+    """Every need of the case (whether or not any agency matches it) with its ranked matches and
+    their reasons, or why none fits, and its referrals and unmet records so far. Read only."""
+    require_role(actor, REFERRER_ROLES, "choose agencies")
+    with db.transaction() as s:
+        case = own_case(s, actor, case_id)
+        out = []
+        for need in s.exec(select(Need).where(Need.case_id == case.id).order_by(col(Need.created_at), col(Need.id))):
+            result, _, _ = _candidates(s, case, need)
+            refs = s.exec(select(Referral).where(Referral.need_id == need.id).order_by(col(Referral.created_at)))
+            unmet = s.exec(select(UnmetNeed).where(UnmetNeed.need_id == need.id).order_by(col(UnmetNeed.recorded_at)))
+            out.append(
+                NeedOptions(
+                    need_id=need.id, issue=need.issue, area=need.area, tier=need.tier, urgency=need.urgency,
+                    matches=result.matches, unmet_reason=result.unmet_reason, unmet_detail=result.unmet_detail,
+                    referrals=[_view(s, r) for r in refs], unmet=[unmet_view(u) for u in unmet],
+                )
+            )  # fmt: skip
+        audit.record(s, actor, "case.read", case_id=case.id, detail={"for": "need_options"})
+        return out
+
+
+def record_unmet(
+    db: Database, actor: Actor, case_id: str, need_id: str, why: str | None = None, at: dt.datetime | None = None
+) -> UnmetNeedView:
+    """Record a need as unmet: with the routing's reason when nothing matches, or the referrer's
+    ``why`` when the matches do not fit the person. The need stays in the case."""
+    require_role(actor, REFERRER_ROLES, "record unmet needs")
+    when = at or utcnow()
+    with db.transaction() as s:
+        case = own_case(s, actor, case_id)
+        need = s.get(Need, need_id)
+        if need is None or need.case_id != case.id:
+            raise NotFound(f"need {need_id}: not a need of case {case_id}", field="need_id")
+        result, declined, place = _candidates(s, case, need)
+        reason = (why or "").strip() or None
+        if result.matches and reason is None:
+            raise InvalidInput("why: agencies match this need; say why none of them fits", field="why")
+        return unmet_view(_record_unmet(s, actor, case, need, result, declined, place, when, reason))
 
 
 def send_referral(db: Database, actor: Actor, referral_id: str, at: dt.datetime | None = None) -> ReferralView:
