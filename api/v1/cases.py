@@ -29,8 +29,7 @@ from triage.store.views import CaseSummary, CaseView, ConsentView, NeedView, Ref
 
 router = APIRouter(prefix="/v1/cases", tags=["cases"])
 
-LETTER_DETAILS_KEY = "_letter"
-"""Where a case's letter details are kept inside ``cases.answers`` (see docs/api.md)."""
+from triage.casework.case_letters import LETTER_DETAILS_KEY  # noqa: E402  (kept importable from here)
 
 CaseId = Annotated[str, Path(description="The case id.", min_length=1, max_length=64)]
 

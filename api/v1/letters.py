@@ -26,8 +26,7 @@ from sqlmodel import Session
 
 from api.deps import DB, Caller
 from api.problems import ProblemError
-from api.v1.cases import LETTER_DETAILS_KEY
-from triage.casework.consent import active_consent, recipient_label
+from triage.casework.case_letters import CONSENT_PURPOSE, details_for
 from triage.engine.assessment import Assessment
 from triage.facts import CaseFacts
 from triage.letters import MEDIA_TYPES, build_context, parse_details, render_letter
@@ -35,7 +34,7 @@ from triage.rulesets.model import MedicalPurpose
 from triage.store import audit
 from triage.store.access import own_case
 from triage.store.errors import ConsentRequired
-from triage.store.models import Case, Consent, Organisation, User
+from triage.store.models import Case
 
 router = APIRouter(tags=["letters"])
 Kind = Literal["referral", "medical_evidence", "duty_to_refer", "voluntary_referral", "action_plan"]
@@ -75,20 +74,13 @@ def negotiate(fmt: str | None, accept: str | None) -> str:
     return min(ranked)[2]
 
 
-CONSENT_PURPOSE: dict[str, str] = {"referral": "referral", "medical_evidence": "medical_evidence",
-                                   "duty_to_refer": "duty_to_refer", "voluntary_referral": "referral"}  # fmt: skip
-"""The stored consent purpose each letter needs (the action plan goes to the person: none). A voluntary
-referral to the council (from a GP practice, outside s.213B) is a referral to a named organisation, never
-recorded as a s.213B consent."""
-
-
-def live_consent(s: Session, case: Case, kind: str, recipient: str | None) -> Consent:
-    """The consent the casework service finds for ``kind``'s letter, preferring one to
-    ``recipient``; a 409 naming what is missing and how to record it if there is none."""
-    purpose = CONSENT_PURPOSE[kind]
+def _details(s: Session, case: Case, kind: str) -> Any:
+    """The case's letter details (``triage.casework.case_letters``); a 409 naming what is
+    missing and how to record it when the letter's consent is not recorded."""
     try:
-        return active_consent(s, case.id, purpose, preferred_recipient=recipient)
+        return parse_details(details_for(s, case, kind), "case letter details")
     except ConsentRequired:
+        purpose = CONSENT_PURPOSE[kind]
         raise ProblemError(
             409,
             f"case {case.id}: no live consent for purpose {purpose!r} (none recorded, or it was withdrawn); "
@@ -97,45 +89,6 @@ def live_consent(s: Session, case: Case, kind: str, recipient: str | None) -> Co
             missing=f"consent.{purpose}",
             errors=[{"field": f"consent.{purpose}", "problem": "no live stored consent for this purpose"}],
         ) from None
-
-
-def _details(s: Session, case: Case, kind: str, org: Organisation | None) -> Any:
-    stored: dict[str, Any] = dict(case.answers.get(LETTER_DETAILS_KEY) or {})
-    person = {k: v for k, v in {
-        "name": case.person_name,
-        "date_of_birth": case.date_of_birth.isoformat() if case.date_of_birth else None,
-        "phone": case.contact_phone,
-        "email": case.contact_email,
-        "address": [case.contact_address] if case.contact_address else None,
-    }.items() if v is not None}  # fmt: skip
-    # The case record wins over the letter section for who the person is and how to reach them.
-    stored["person"] = {**(stored.get("person") or {}), **person}
-    safe: dict[str, Any] = dict(stored.get("safe_contact") or {})
-    safe.pop("method", None)
-    safe["methods"] = list(case.safe_contact)  # every method: triage.facts.contact decides what they allow
-    if case.safe_contact_notes:
-        safe["details"] = case.safe_contact_notes
-    stored["safe_contact"] = safe
-    if org is not None:
-        stored["referrer"] = {"organisation": org.name, **(stored.get("referrer") or {})}
-    if kind in CONSENT_PURPOSE:
-        section = {"referral": "agency", "medical_evidence": "clinician", "duty_to_refer": "housing_authority",
-                   "voluntary_referral": "housing_authority"}[kind]  # fmt: skip
-        recipient = (stored.get(section) or {}).get("organisation")
-        c = live_consent(s, case, kind, recipient if isinstance(recipient, str) else None)
-        taker = s.get(User, c.taken_by)
-        consents: dict[str, Any] = dict(stored.get("consent") or {})
-        consents[kind] = {
-            **(consents.get(kind) or {}),
-            "given": True,
-            "date": c.given_at.date().isoformat(),
-            "recipient": recipient_label(s, c) or None,
-            "taken_by": taker.display_name if taker else c.taken_by,
-            "feedback_agreed": c.feedback_agreed,
-            "given_by": c.given_by,
-        }
-        stored["consent"] = consents
-    return parse_details(stored, "case letter details")
 
 
 @router.get(
@@ -181,7 +134,7 @@ def letter(
             )
         audit.record(s, who.actor, "letter.render", case_id=case.id, detail={"kind": kind, "format": fmt})
         facts = CaseFacts.model_validate(case.facts)
-        details = _details(s, case, kind, s.get(Organisation, case.organisation_id))
+        details = _details(s, case, kind)
     context = build_context(kind, facts, assessment, details, purpose)
     body = render_letter(kind, context, fmt)
     name = f"{kind}-{case_id[:8]}.{fmt}"

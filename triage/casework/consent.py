@@ -162,7 +162,11 @@ def active_consent(
     elif recipient_name is not None:
         q = q.where(Consent.recipient_name == recipient_name)
     today = utcnow().date()
-    live = [c for c in session.exec(q.order_by(col(Consent.given_at).desc())) if c.expires_on is None or c.expires_on >= today]
+    live = [
+        c
+        for c in session.exec(q.order_by(col(Consent.given_at).desc()))
+        if c.expires_on is None or c.expires_on >= today
+    ]
     wanted = (preferred_recipient or "").strip().casefold()
     found = next((c for c in live if wanted and recipient_label(session, c).casefold() == wanted), None)
     found = found or (live[0] if live else None)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-import nhs_number
+from nhs_number import validate as _nhs_validate
 
 _SEPARATORS = re.compile(r"[\s-]+")
 
@@ -25,7 +25,7 @@ def normalise_nhs_number(raw: str) -> str:
         raise NhsNumberError("An NHS number must only include numbers (spaces are fine)")
     if len(digits) != 10:
         raise NhsNumberError(f"An NHS number is 10 numbers long; this one has {len(digits)}")
-    if not nhs_number.is_valid(digits):
+    if not _nhs_validate.is_valid(digits):
         raise NhsNumberError("This is not a valid NHS number: check each number against the NHS card or letter")
     return digits
 
