@@ -25,7 +25,14 @@ from triage.casework.consent import active_consent, recipient_label
 from triage.engine.assessment import Assessment
 from triage.facts import CaseFacts
 from triage.facts.identifiers import format_nhs_number
-from triage.letters import LetterContext, LetterDetailsError, build_context, parse_details, render_letter
+from triage.letters import (
+    LetterContext,
+    LetterDetailsError,
+    build_context,
+    parse_details,
+    render_letter,
+    template_spec,
+)
 from triage.store import audit
 from triage.store.access import REFERRER_ROLES, own_case, require_role
 from triage.store.audit import Actor
@@ -36,20 +43,30 @@ from triage.store.models import Agency, Case, Need, Organisation, Referral, User
 LETTER_DETAILS_KEY = "_letter"
 """Where a case's letter details are kept inside ``cases.answers`` (see docs/api.md)."""
 
-CONSENT_PURPOSE: dict[str, str] = {"referral": "referral", "medical_evidence": "medical_evidence",
-                                   "duty_to_refer": "duty_to_refer", "voluntary_referral": "referral"}  # fmt: skip
+CONSENT_PURPOSE: dict[str, str] = {
+    "referral": "referral",
+    "medical_evidence": "medical_evidence",
+    "duty_to_refer": "duty_to_refer",
+    "voluntary_referral": "referral",
+}
 """The stored consent purpose each letter needs (the action plan goes to the person: none). A voluntary
 referral to the council (from a GP practice, outside s.213B) is a referral to a named organisation, never
 recorded as a s.213B consent."""
 
-RECIPIENT_SECTION = {"referral": "agency", "medical_evidence": "clinician", "duty_to_refer": "housing_authority",
-                     "voluntary_referral": "housing_authority"}  # fmt: skip
+RECIPIENT_SECTION = {
+    "referral": "agency",
+    "medical_evidence": "clinician",
+    "duty_to_refer": "housing_authority",
+    "voluntary_referral": "housing_authority",
+}
 
 KIND_TITLES = {
-    "referral": "Referral letter", "medical_evidence": "Medical evidence request",
-    "duty_to_refer": "Duty to refer notice", "voluntary_referral": "Referral to the council's housing team",
+    "referral": "Referral letter",
+    "medical_evidence": "Medical evidence request",
+    "duty_to_refer": "Duty to refer notice",
+    "voluntary_referral": "Referral to the council's housing team",
     "action_plan": "Action plan for the person",
-}  # fmt: skip
+}
 
 
 class NotCalledFor(InvalidInput):
@@ -72,7 +89,7 @@ _HOSPITAL_CHOICES = (
     ("emergency_department", "Emergency department"),
     ("urgent_treatment_centre", "Urgent treatment centre"),
     ("inpatient", "Hospital ward (in-patient)"),
-)  # fmt: skip
+)
 
 
 def _field(kind: str, path: str, purpose: str | None) -> LetterField | None:
@@ -138,14 +155,18 @@ def details_for(
     person's communication needs, the signed-in referrer, the referral's agency and the live
     consent (:class:`ConsentRequired` when there is none)."""
     stored = _stored(case)
-    person = {k: v for k, v in {
-        "name": case.person_name,
-        "date_of_birth": case.date_of_birth.isoformat() if case.date_of_birth else None,
-        "nhs_number": format_nhs_number(case.nhs_number) if case.nhs_number else None,
-        "phone": case.contact_phone,
-        "email": case.contact_email,
-        "address": [case.contact_address] if case.contact_address else None,
-    }.items() if v is not None}  # fmt: skip
+    person = {
+        k: v
+        for k, v in {
+            "name": case.person_name,
+            "date_of_birth": case.date_of_birth.isoformat() if case.date_of_birth else None,
+            "nhs_number": format_nhs_number(case.nhs_number) if case.nhs_number else None,
+            "phone": case.contact_phone,
+            "email": case.contact_email,
+            "address": [case.contact_address] if case.contact_address else None,
+        }.items()
+        if v is not None
+    }
     stored["person"] = {**(stored.get("person") or {}), **person}
     safe: dict[str, Any] = dict(stored.get("safe_contact") or {})
     safe.pop("method", None)
@@ -156,10 +177,11 @@ def details_for(
     stored["safe_contact"] = safe
     from triage.casework.cases import CommunicationNeeds
 
-    words = CommunicationNeeds.model_validate(case.communication or {}).words()
+    words = CommunicationNeeds.model_validate(case.communication or {}).access_words()
     if words:
         access = dict(stored.get("access") or {})
-        access["other"] = "; ".join([*([access["other"]] if access.get("other") else []), *words]).capitalize()
+        text = "; ".join([*([access["other"]] if access.get("other") else []), *words])
+        access["other"] = text[0].upper() + text[1:]
         stored["access"] = access
     org = s.get(Organisation, case.organisation_id)
     referrer: dict[str, Any] = {}
@@ -179,8 +201,9 @@ def details_for(
             agency = s.get(Agency, referral.agency_id)
             c = active_consent(s, case.id, "referral", recipient_org_id=agency.organisation_id if agency else None)
         else:
-            c = active_consent(s, case.id, CONSENT_PURPOSE[kind],
-                               preferred_recipient=recipient if isinstance(recipient, str) else None)  # fmt: skip
+            c = active_consent(
+                s, case.id, CONSENT_PURPOSE[kind], preferred_recipient=recipient if isinstance(recipient, str) else None
+            )
         taker = s.get(User, c.taken_by)
         consents: dict[str, Any] = dict(stored.get("consent") or {})
         consents[kind] = {
@@ -275,19 +298,30 @@ def fillable(
     return fields, other
 
 
+def editable(db: Database, actor: Actor, case_id: str, kind: str, purpose: str | None = None) -> list[LetterField]:
+    """Every field of this letter a person may fill or amend, with what it holds now."""
+    spec = template_spec(kind, purpose)
+    paths = [*spec.requires, *(" or ".join(g) for g in spec.one_of), *spec.must_be_yes]
+    fields, _ = fillable(db, actor, case_id, kind, [(p, "missing") for p in paths], purpose)
+    return fields
+
+
 def _plain(path: str, problem: str) -> str:
     if path.startswith("consent."):
         return "The person's consent for this letter is not recorded: record it on the case page first."
     if "person.phone" in path:
-        return ("There is no safe way to contact the person on the case: add their contact details "
-                "or say they may only be contacted through you.")  # fmt: skip
+        return (
+            "There is no safe way to contact the person on the case: add their contact details "
+            "or say they may only be contacted through you."
+        )
     if path in ("needs", "focus"):
         return "The assessment finds no need this letter is about."
     return f"{path.replace('_', ' ').replace('.', ': ')}: {problem}"
 
 
-def save_letter_fields(db: Database, actor: Actor, case_id: str, kind: str, values: dict[str, str],
-                       purpose: str | None = None) -> None:  # fmt: skip
+def save_letter_fields(
+    db: Database, actor: Actor, case_id: str, kind: str, values: dict[str, str], purpose: str | None = None
+) -> None:
     """Keep what a person filled for a letter with the case; only fields a form may fill are taken,
     and each is checked as the letter checks it (:class:`InvalidInput` naming the field)."""
     require_role(actor, REFERRER_ROLES, "fill letters")
@@ -328,7 +362,20 @@ def save_letter_fields(db: Database, actor: Actor, case_id: str, kind: str, valu
         audit.record(s, actor, "letter.details", case_id=case.id, detail={"kind": kind, "fields": sorted(values)})
 
 
-_ALL_PATHS = ("person.name", "person.date_of_birth", "referrer.name", "referrer.role", "referrer.organisation",
-              "referrer.phone or referrer.email", "recipient.name", "recipient.organisation", "consent.scope",
-              "consent.share_contact_details", "consent.authority_chosen_by_person", "hospital.service",
-              "referral_reason", "next_contact", "reply_by")  # fmt: skip
+_ALL_PATHS = (
+    "person.name",
+    "person.date_of_birth",
+    "referrer.name",
+    "referrer.role",
+    "referrer.organisation",
+    "referrer.phone or referrer.email",
+    "recipient.name",
+    "recipient.organisation",
+    "consent.scope",
+    "consent.share_contact_details",
+    "consent.authority_chosen_by_person",
+    "hospital.service",
+    "referral_reason",
+    "next_contact",
+    "reply_by",
+)

@@ -84,6 +84,11 @@ class CommunicationNeeds(BaseModel):
             out.append("large print")
         return out
 
+    def access_words(self) -> list[str]:
+        """What a letter's access section has no row of its own for (language and interpreter do)."""
+        return [w for w, on in (("a British Sign Language interpreter", self.bsl), ("easy read documents",
+                self.easy_read), ("large print", self.large_print)) if on]  # fmt: skip
+
 
 class PersonDetails(BaseModel):
     """Who the person is and how to reach them safely. Kept apart from the facts the
@@ -110,13 +115,13 @@ class PersonDetails(BaseModel):
 
 
 def _with_communication(facts: CaseFacts, needs: CommunicationNeeds) -> CaseFacts:
-    """The facts with the person's language and interpreter need filled from what the link
-    worker recorded, where the answers left them unknown: routing matches on them."""
+    """The facts with the person's language and interpreter need as the link worker recorded them
+    with the person (later and surer than a questionnaire answer): routing matches on them."""
     person = facts.person
     update: dict[str, Any] = {}
-    if person.language is None and needs.language:
+    if needs.language and person.language != needs.language:
         update["language"] = needs.language
-    if person.interpreter_needed is None and (needs.interpreter or needs.bsl):
+    if (needs.interpreter or needs.bsl) and person.interpreter_needed is not True:
         update["interpreter_needed"] = True
     if not update:
         return facts

@@ -108,7 +108,7 @@ class RoutedNeed(BaseModel):
 # --- helpers -----------------------------------------------------------------
 
 
-def _view(s: Session, ref: Referral) -> ReferralView:
+def referral_view_of(s: Session, ref: Referral) -> ReferralView:
     need = s.get(Need, ref.need_id)
     agency = s.get(Agency, ref.agency_id)
     outcome = s.exec(select(Outcome).where(Outcome.referral_id == ref.id)).first()
@@ -138,7 +138,7 @@ def _assessment_need(case: Case, issue: str) -> Any:
     raise NotFound(f"case {case.id}: the assessment has no need {issue}", field="need_id")
 
 
-def _candidates(s: Session, case: Case, need: Need) -> tuple[NeedRoute, frozenset[str], Place]:
+def candidates(s: Session, case: Case, need: Need) -> tuple[NeedRoute, frozenset[str], Place]:
     """Where ``need`` could go now: the directory's matches (skipping agencies that declined it),
     the agencies that declined, and the place the person lives in."""
     person = CaseFacts.model_validate(case.facts).person
@@ -155,7 +155,7 @@ def _route_one(
     s: Session, actor: Actor, case: Case, need: Need, at: dt.datetime, previous: Referral | None = None
 ) -> RoutedNeed:
     """Route one need: a draft referral to the best match not yet tried, or an unmet-need record."""
-    result, declined, place = _candidates(s, case, need)
+    result, declined, place = candidates(s, case, need)
     if result.matches:
         best = result.matches[0]
         ref = Referral(
@@ -174,12 +174,14 @@ def _route_one(
         s.add(ref)
         s.flush()
         record_change(s, actor, ref, None, "draft", at, {"agency_id": best.agency_id, "issue": need.issue}, case.id)
-        return RoutedNeed(need_id=need.id, issue=need.issue, referral=_view(s, ref), alternatives=result.matches[1:])
-    unmet = _record_unmet(s, actor, case, need, result, declined, place, at)
+        return RoutedNeed(
+            need_id=need.id, issue=need.issue, referral=referral_view_of(s, ref), alternatives=result.matches[1:]
+        )
+    unmet = record_unmet_row(s, actor, case, need, result, declined, place, at)
     return RoutedNeed(need_id=need.id, issue=need.issue, unmet=unmet_view(unmet))
 
 
-def _record_unmet(
+def record_unmet_row(
     s: Session,
     actor: Actor,
     case: Case,
@@ -273,7 +275,7 @@ def draft_referral(
             raise InvalidTransition(
                 f"need {need.issue}: already has a referral in progress; cancel it first", field="need_id"
             )
-        matched = next((m for m in _candidates(s, case, need)[0].matches if m.agency_id == agency_id), None)
+        matched = next((m for m in candidates(s, case, need)[0].matches if m.agency_id == agency_id), None)
         if matched is None and why is None:
             raise InvalidInput(
                 "override_reason: this agency is not a match for the need; say why you chose it",
@@ -296,69 +298,7 @@ def draft_referral(
         s.flush()
         record_change(s, actor, ref, None, "draft", when,
                       {"agency_id": agency_id, "issue": need.issue, "chosen": True}, case.id)  # fmt: skip
-        return _view(s, ref)
-
-
-class NeedOptions(BaseModel):
-    """One need of a case as the referrer chooses for it: where it could go and what is done."""
-
-    model_config = ConfigDict(frozen=True)
-
-    need_id: str
-    issue: str
-    area: str
-    tier: int
-    urgency: str
-    matches: list[AgencyMatch]
-    unmet_reason: str | None = None
-    unmet_detail: str | None = None
-    referrals: list[ReferralView] = []
-    unmet: list[UnmetNeedView] = []
-
-    @property
-    def live_referral(self) -> ReferralView | None:
-        return next((r for r in self.referrals if r.status in LIVE_STATUSES[:-1]), None)
-
-
-def need_options(db: Database, actor: Actor, case_id: str) -> list[NeedOptions]:
-    """Every need of the case (whether or not any agency matches it) with its ranked matches and
-    their reasons, or why none fits, and its referrals and unmet records so far. Read only."""
-    require_role(actor, REFERRER_ROLES, "choose agencies")
-    with db.transaction() as s:
-        case = own_case(s, actor, case_id)
-        out = []
-        for need in s.exec(select(Need).where(Need.case_id == case.id).order_by(col(Need.created_at), col(Need.id))):
-            result, _, _ = _candidates(s, case, need)
-            refs = s.exec(select(Referral).where(Referral.need_id == need.id).order_by(col(Referral.created_at)))
-            unmet = s.exec(select(UnmetNeed).where(UnmetNeed.need_id == need.id).order_by(col(UnmetNeed.recorded_at)))
-            out.append(
-                NeedOptions(
-                    need_id=need.id, issue=need.issue, area=need.area, tier=need.tier, urgency=need.urgency,
-                    matches=result.matches, unmet_reason=result.unmet_reason, unmet_detail=result.unmet_detail,
-                    referrals=[_view(s, r) for r in refs], unmet=[unmet_view(u) for u in unmet],
-                )
-            )  # fmt: skip
-        audit.record(s, actor, "case.read", case_id=case.id, detail={"for": "need_options"})
-        return out
-
-
-def record_unmet(
-    db: Database, actor: Actor, case_id: str, need_id: str, why: str | None = None, at: dt.datetime | None = None
-) -> UnmetNeedView:
-    """Record a need as unmet: with the routing's reason when nothing matches, or the referrer's
-    ``why`` when the matches do not fit the person. The need stays in the case."""
-    require_role(actor, REFERRER_ROLES, "record unmet needs")
-    when = at or utcnow()
-    with db.transaction() as s:
-        case = own_case(s, actor, case_id)
-        need = s.get(Need, need_id)
-        if need is None or need.case_id != case.id:
-            raise NotFound(f"need {need_id}: not a need of case {case_id}", field="need_id")
-        result, declined, place = _candidates(s, case, need)
-        reason = (why or "").strip() or None
-        if result.matches and reason is None:
-            raise InvalidInput("why: agencies match this need; say why none of them fits", field="why")
-        return unmet_view(_record_unmet(s, actor, case, need, result, declined, place, when, reason))
+        return referral_view_of(s, ref)
 
 
 def send_referral(db: Database, actor: Actor, referral_id: str, at: dt.datetime | None = None) -> ReferralView:
@@ -391,7 +331,7 @@ def send_referral(db: Database, actor: Actor, referral_id: str, at: dt.datetime 
             target,
             when,
         )
-        return _view(s, ref)
+        return referral_view_of(s, ref)
 
 
 def accept_referral(db: Database, actor: Actor, referral_id: str, at: dt.datetime | None = None) -> ReferralView:
@@ -400,7 +340,7 @@ def accept_referral(db: Database, actor: Actor, referral_id: str, at: dt.datetim
     with db.transaction() as s:
         ref, _ = transition(s, actor, referral_id, "accept", when, accepted_at=when, accepted_by=actor.user_id)
         _notify_referrer(s, ref, "referral.accepted", when, {})
-        return _view(s, ref)
+        return referral_view_of(s, ref)
 
 
 def decline_referral(
@@ -427,7 +367,7 @@ def decline_referral(
         assert case is not None and need is not None
         referrer = Actor(user_id=None, organisation_id=case.organisation_id, role="referrer")
         rerouted = _route_one(s, referrer, case, need, when, previous=ref)
-        return _view(s, ref), rerouted
+        return referral_view_of(s, ref), rerouted
 
 
 def start_work(db: Database, actor: Actor, referral_id: str, at: dt.datetime | None = None) -> ReferralView:
@@ -435,7 +375,7 @@ def start_work(db: Database, actor: Actor, referral_id: str, at: dt.datetime | N
     with db.transaction() as s:
         ref, _ = transition(s, actor, referral_id, "start", when)
         _notify_referrer(s, ref, "referral.in_progress", when, {})
-        return _view(s, ref)
+        return referral_view_of(s, ref)
 
 
 def close_referral(
@@ -448,14 +388,14 @@ def close_referral(
         s.add(Outcome(referral_id=referral_id, recorded_by=actor.user_id, recorded_at=when, **outcome.model_dump()))
         s.flush()
         _notify_referrer(s, ref, "referral.closed", when, {"outcome": outcome.outcome})
-        return _view(s, ref)
+        return referral_view_of(s, ref)
 
 
 def cancel_referral(db: Database, actor: Actor, referral_id: str, at: dt.datetime | None = None) -> ReferralView:
     when = at or utcnow()
     with db.transaction() as s:
         ref, _ = transition(s, actor, referral_id, "cancel", when)
-        return _view(s, ref)
+        return referral_view_of(s, ref)
 
 
 def get_referral(db: Database, actor: Actor, referral_id: str) -> ReferralPacket:
@@ -484,7 +424,7 @@ def _packet(s: Session, ref: Referral) -> ReferralPacket:
                 reasons = [r.text for r in n.reasons]
     contact = contact_of(case) if active or ref.sent_at is None else None
     return ReferralPacket(
-        referral=_view(s, ref),
+        referral=referral_view_of(s, ref),
         consent_active=active,
         person_name=case.person_name if active or ref.sent_at is None else None,
         safe_contact=contact,
@@ -510,7 +450,7 @@ def agency_inbox(db: Database, actor: Actor, statuses: tuple[str, ...] | None = 
         refs = list(s.exec(q.order_by(col(Referral.sent_at).desc(), col(Referral.id))))
         for r in refs:
             audit.record(s, actor, "referral.list", case_id=r.case_id, referral_id=r.id)
-        return [_view(s, r) for r in refs]
+        return [referral_view_of(s, r) for r in refs]
 
 
 # --- reporting for partnerships and rule auditors ------------------------------
