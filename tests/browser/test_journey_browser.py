@@ -54,7 +54,8 @@ def choose(page: Any, need: str, agency_id: str | None) -> str:
     """On the case page, choose an agency for ``need`` (the best match if ``agency_id`` is None, else
     that agency, overriding with a reason if it is not a match), with the person's consent."""
     with page.expect_navigation():
-        page.locator(f'.nhsuk-card[data-need="{need}"]').get_by_role("link", name=re.compile("Choose an agency")).click()
+        card = page.locator(f'.nhsuk-card[data-need="{need}"]')
+        card.get_by_role("link", name=re.compile("Choose an agency")).click()
     check(page, f"choose-{need}")
     if agency_id is None:
         chosen = page.locator("[data-match] input").first.get_attribute("value") or ""
