@@ -17,7 +17,7 @@ from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
 
 from api import problems, sessions
-from api.casework import case_pages, journey, letter_pages
+from api.casework import case_pages, evidence_pages, journey, letter_pages
 from api.casework import routes as casework
 from api.limits import RateLimiter, RequestLimits
 from api.state import Engines, Lazy
@@ -45,6 +45,7 @@ ROUTERS = (
     journey.router,  # save the result as a case, consent (issue 18); before the case page's /{case_id}
     case_pages.router,  # case page, an agency per need, send, calendar (issue 18)
     letter_pages.router,  # letters: preview, PDF, Word, fill missing fields (issue 18)
+    evidence_pages.router,  # medical evidence requests sent, chased, received (issue 18)
     casework.router,  # sign-in, case list, agency inbox (issue 4)
     consents.router,  # record and withdraw consent (letters need it)
 )

@@ -109,6 +109,16 @@ def case_context(db: Database, v: Viewer, case_id: str, today: dt.date) -> dict[
         "unmet_words": UNMET_WORDS,
         "today": today,
         "quick_exit": True,
+        "evidence_purposes": sorted(
+            {x.purpose for x in assessment.letters if x.kind == "medical_evidence" and x.purpose}
+        ),
+        "clinicians": sorted(
+            {
+                c.recipient_name
+                for c in case.consents
+                if c.purpose == "medical_evidence" and c.recipient_name and c.live_on(today)
+            }
+        ),
     }
 
 
@@ -269,13 +279,13 @@ async def referral_post(
             return problem(request, v, "There is no such action.", status_code=404)
     except ConsentRequired:
         gap = need_choices.consent_gaps(db, v.actor, case_id).get(referral_id, "the person's consent")
-        return _case_error(request, db, v, case_id, day, f"Not sent: {gap} is not recorded. Record it first.")
+        return case_error(request, db, v, case_id, day, f"Not sent: {gap} is not recorded. Record it first.")
     except StoreError as exc:
-        return _case_error(request, db, v, case_id, day, _sentence(str(exc)), exc.status)
+        return case_error(request, db, v, case_id, day, _sentence(str(exc)), exc.status)
     return go(f"/casework/cases/{case_id}#needs")
 
 
-def _case_error(
+def case_error(
     request: Request, db: Database, v: Viewer, case_id: str, day: dt.date, message: str, status_code: int = 409
 ) -> Response:
     try:

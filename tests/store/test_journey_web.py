@@ -215,3 +215,44 @@ def test_whole_journey_through_the_pages(client: TestClient, qn: Questionnaire, 
     assert b"Testperson" not in ics.content
     with db.transaction() as s:
         assert s.get(Case, case_id) is not None
+
+
+def test_evidence_requests_sent_chased_received_and_overdue_on_the_case_list(
+    client: TestClient, qn: Questionnaire, db: Database
+) -> None:
+    r = save_case(client, qn, THREE_PROBLEMS, PERSON)
+    case_id = r.headers["location"].rsplit("/", 1)[1]
+    page = client.get(f"/casework/cases/{case_id}")
+    assert "consent to contact their GP or consultant first" in page.text
+    client.post(f"/casework/cases/{case_id}/consent", data={
+        "csrf": _csrf(page.text), "purposes": ["medical_evidence"], "given_by": "the person", "method": "written",
+        "clinician": "Dr Pretend Example"})  # fmt: skip
+    future = client.post(f"/casework/cases/{case_id}/evidence", data={
+        "csrf": _csrf(page.text), "purpose": "pip", "clinician": "Dr Pretend Example",
+        "sent-day": "1", "sent-month": "1", "sent-year": "2027"})  # fmt: skip
+    assert future.status_code == 400 and "The date it was sent must be today or in the past" in future.text
+    sent = client.post(f"/casework/cases/{case_id}/evidence", data={
+        "csrf": _csrf(page.text), "purpose": "pip", "clinician": "Dr Pretend Example",
+        "sent-day": "23", "sent-month": "11", "sent-year": "2026"}, follow_redirects=False)  # fmt: skip
+    assert sent.status_code == 303
+    lw = actor(db, "linkworker@demo.example")
+    (req,) = get_case(db, lw, case_id, AS_OF).evidence
+    # PIP: reconsideration due 3 December 2026; the reply is asked for a week before, on 26 November,
+    # and a chase proposed halfway, on 24 November (23 Nov + 3 days / 2, rounded down).
+    assert req.needed_by == date(2026, 11, 26) and req.next_chase_on == date(2026, 11, 24)
+    page = client.get(f"/casework/cases/{case_id}")
+    assert 'data-chase="2026-11-24"' in page.text
+    letter = client.get(f"/casework/cases/{case_id}/letters/medical_evidence?purpose=pip")
+    assert "Your job title" in letter.text  # the form, not an error listing field names
+    listed = client.get("/casework/cases?as_of=2026-11-27")
+    assert re.search(rf'data-case="{case_id}".*?1 overdue', listed.text, re.S)
+    client.post(f"/casework/cases/{case_id}/evidence/{req.id}/chase", data={"csrf": _csrf(page.text)})
+    got = client.post(f"/casework/cases/{case_id}/evidence/{req.id}/received", data={
+        "csrf": _csrf(page.text), "received-day": "23", "received-month": "11", "received-year": "2026",
+        "note": "letter supports daily living points"}, follow_redirects=False)  # fmt: skip
+    assert got.status_code == 303
+    (req,) = get_case(db, lw, case_id, AS_OF).evidence
+    assert req.received_on == AS_OF and req.reply_note == "letter supports daily living points"
+    assert req.chased_on == [AS_OF.isoformat()]
+    listed = client.get("/casework/cases?as_of=2026-11-27")
+    assert not re.search(rf'data-case="{case_id}".*?1 overdue', listed.text, re.S)

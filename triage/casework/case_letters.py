@@ -19,9 +19,10 @@ import datetime as dt
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from triage.casework.consent import active_consent, recipient_label
+from triage.casework.evidence import MARGIN_DAYS
 from triage.engine.assessment import Assessment
 from triage.facts import CaseFacts
 from triage.facts.identifiers import format_nhs_number
@@ -38,7 +39,7 @@ from triage.store.access import REFERRER_ROLES, own_case, require_role
 from triage.store.audit import Actor
 from triage.store.db import Database
 from triage.store.errors import InvalidInput, NotFound
-from triage.store.models import Agency, Case, Need, Organisation, Referral, User
+from triage.store.models import Agency, Case, MedicalEvidenceRequest, Need, Organisation, Referral, User
 
 LETTER_DETAILS_KEY = "_letter"
 """Where a case's letter details are kept inside ``cases.answers`` (see docs/api.md)."""
@@ -149,7 +150,13 @@ def _get(data: dict[str, Any], path: str) -> Any:
 
 
 def details_for(
-    s: Session, case: Case, kind: str, *, user: User | None = None, referral: Referral | None = None
+    s: Session,
+    case: Case,
+    kind: str,
+    *,
+    user: User | None = None,
+    referral: Referral | None = None,
+    purpose: str | None = None,
 ) -> dict[str, Any]:
     """The letter details for ``kind``: the stored section overlaid with the case record, the
     person's communication needs, the signed-in referrer, the referral's agency and the live
@@ -194,6 +201,15 @@ def details_for(
         agency = s.get(Agency, referral.agency_id)
         if agency is not None:
             stored["agency"] = {**(stored.get("agency") or {}), "organisation": agency.name}
+    if kind == "medical_evidence" and purpose:
+        medical = dict(stored.get("medical") or {})
+        one = dict(medical.get(purpose) or {})
+        if not one.get("reply_by"):
+            reply_by = _reply_by(s, case, purpose)
+            if reply_by is not None:
+                one["reply_by"] = reply_by.isoformat()
+        medical[purpose] = one
+        stored["medical"] = medical
     if kind in CONSENT_PURPOSE:
         section = RECIPIENT_SECTION[kind]
         recipient = (stored.get(section) or {}).get("organisation")
@@ -217,6 +233,26 @@ def details_for(
         }
         stored["consent"] = consents
     return stored
+
+
+def _reply_by(s: Session, case: Case, purpose: str) -> dt.date | None:
+    """The reply-by date a medical evidence letter asks for: the recorded request's, else MARGIN_DAYS
+    before the need's first open act-by date (never before the case's day), so the evidence
+    arrives well before the legal limit."""
+    req = s.exec(
+        select(MedicalEvidenceRequest)
+        .where(MedicalEvidenceRequest.case_id == case.id, MedicalEvidenceRequest.purpose == purpose)
+        .order_by(col(MedicalEvidenceRequest.created_at).desc())
+    ).first()
+    if req is not None:
+        return req.needed_by
+    assessment = Assessment.model_validate(case.assessment)
+    issue = next((x.issue for x in assessment.letters if x.kind == "medical_evidence" and x.purpose == purpose), None)
+    dates = [d.date for n in assessment.needs if n.issue == issue for d in n.deadlines
+             if d.kind == "act_by" and d.status == "open"]  # fmt: skip
+    if not dates:
+        return None
+    return max(assessment.as_of, min(dates) - dt.timedelta(days=MARGIN_DAYS))
 
 
 def _load(s: Session, actor: Actor, case_id: str, referral_id: str | None) -> tuple[Case, Referral | None]:
@@ -252,7 +288,8 @@ def letter_context(
                 field="kind",
             )
         user = s.get(User, actor.user_id) if actor.user_id else None
-        details = parse_details(details_for(s, case, kind, user=user, referral=referral), "case letter details")
+        stored = details_for(s, case, kind, user=user, referral=referral, purpose=purpose)
+        details = parse_details(stored, "case letter details")
         facts = CaseFacts.model_validate(case.facts)
         issue = None
         if referral is not None:
