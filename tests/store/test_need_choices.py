@@ -94,7 +94,8 @@ def test_consent_expiry_and_review_dates(db: Database, engine: Engine) -> None:
     with pytest.raises(InvalidInput, match="expires_on"):
         record_consent(db, lw, case.id, "share_health", "the person", expires_on=today - dt.timedelta(days=1))
     with pytest.raises(InvalidInput, match="review_on: review the consent before it expires"):
-        record_consent(db, lw, case.id, "share_health", "the person", expires_on=today, review_on=today + dt.timedelta(1))
+        later = today + dt.timedelta(days=1)
+        record_consent(db, lw, case.id, "share_health", "the person", expires_on=today, review_on=later)
     c = record_consent(db, lw, case.id, "medical_evidence", "the person", recipient_name="Dr Pretend",
                        method="written", expires_on=today, review_on=today)  # fmt: skip
     assert c.method == "written" and c.live_on(today) and not c.live_on(today + dt.timedelta(days=1))
@@ -102,8 +103,8 @@ def test_consent_expiry_and_review_dates(db: Database, engine: Engine) -> None:
 
 def test_calendar_file_holds_open_deadlines_and_evidence_dates_but_no_name(db: Database, engine: Engine) -> None:
     lw = actor(db, "linkworker@demo.example")
-    facts = {"person": {"age": 52, "borough": "hackney"},
-             "benefits": {"pip_stage": "refused", "pip_decision_date": "2026-11-03", "mr_requested": False}}  # fmt: skip
+    pip = {"pip_stage": "refused", "pip_decision_date": "2026-11-03", "mr_requested": False}
+    facts = {"person": {"age": 52, "borough": "hackney"}, "benefits": pip}
     case = create_case(db, lw, facts, AS_OF, engine, person=PersonDetails(name="Testperson Ics-Fictional"))
     record_consent(db, lw, case.id, "medical_evidence", "the person", recipient_name="Dr Pretend")
     request_evidence(db, lw, case.id, "pip", "Dr Pretend", AS_OF, needed_by=dt.date(2026, 12, 1), chase_every_days=7)
