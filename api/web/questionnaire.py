@@ -297,7 +297,7 @@ def show_page(request: Request, token: str, qn: AppQuestionnaire, store: Drafts)
 
 
 @router.post("/questionnaire/page/{token}")
-async def answer_page(request: Request, token: str, qn: AppQuestionnaire, store: Drafts) -> Response:
+async def answer_page(request: Request, token: str, qn: AppQuestionnaire, store: Drafts, day: Today) -> Response:
     opened = _open_page(request, qn, store, token)
     if isinstance(opened, Response):
         return opened
@@ -315,7 +315,7 @@ async def answer_page(request: Request, token: str, qn: AppQuestionnaire, store:
     targets: dict[str, str] = {}
     for q in view.questions:
         try:
-            new[q.id] = from_form(q, raw)
+            new[q.id] = from_form(q, raw, today=day)
         except AnswerError as exc:
             errors[q.id] = words.error(q.id, exc.key, **exc.values)
             targets[q.id] = exc.field if q.type in ("date", "number", "text") else _field_id(q)
