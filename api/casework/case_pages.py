@@ -20,9 +20,9 @@ from triage.casework import need_choices, referrals
 from triage.casework.calendar_file import case_calendar
 from triage.casework.case_letters import KIND_TITLES
 from triage.casework.cases import CommunicationNeeds, get_case
+from triage.casework.summary import first_actions
 from triage.engine.assessment import Assessment
 from triage.facts.identifiers import format_nhs_number
-from triage.rulesets.model import URGENCY_ORDER
 from triage.store.db import Database
 from triage.store.errors import ConsentRequired, StoreError
 from triage.store.types import utcnow
@@ -46,23 +46,6 @@ UNMET_WORDS = {
     "all_declined": "Every agency that could take it declined",
     "none_suitable": "None of the matches fits the person",
 }
-
-
-def _first(assessment: Assessment) -> list[dict[str, Any]]:
-    """One line per need, most urgent first then soonest date: the first thing to do and by when."""
-    rows = []
-    for n in assessment.needs:
-        live = sorted((d for d in n.deadlines if d.status in ("open", "late_route")), key=lambda d: d.date)
-        first = live[0] if live else None
-        rows.append(
-            {
-                "need": n,
-                "deadline": first,
-                "tag": URGENCY_TAGS[n.urgency],
-                "key": (-URGENCY_ORDER[n.urgency], first.date if first else dt.date.max),
-            }
-        )
-    return sorted(rows, key=lambda r: r["key"])
 
 
 def _letters(case: CaseView, assessment: Assessment) -> list[dict[str, str]]:
@@ -98,7 +81,8 @@ def case_context(db: Database, v: Viewer, case_id: str, today: dt.date) -> dict[
     return {
         "case": case,
         "assessment": assessment,
-        "first": _first(assessment),
+        "first": first_actions(assessment),
+        "urgency_tags": URGENCY_TAGS,
         "options": options,
         "labels": labels,
         "gaps": need_choices.consent_gaps(db, v.actor, case_id),

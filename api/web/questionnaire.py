@@ -28,6 +28,7 @@ from api.deps import AppEngines, AppQuestionnaire, Drafts, Today
 from api.sessions import IDLE_TIMEOUT_SECONDS
 from api.web.templating import render
 from triage.casework.drafts import Draft, DraftStore, normalise_code
+from triage.casework.summary import first_actions
 from triage.engine.assessment import Need
 from triage.questionnaire import Questionnaire, flow
 from triage.questionnaire.answers import Answer, AnswerError, from_form
@@ -420,5 +421,6 @@ def result(request: Request, qn: AppQuestionnaire, store: Drafts, engines: AppEn
     a = prov.assessment
     return render(request, "questionnaire/result.html",
                   **_ctx(request, words, assessment=a, needs=[_need_view(n) for n in a.needs], worth=worth,
+                         first=first_actions(a), urgency_words=URGENCY_WORDS,
                          complete=complete, as_of=day, code=draft.code,
                          quick_exit=any(v.safety for v in flow.pages(qn, answers))))  # fmt: skip
