@@ -14,7 +14,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from api.casework.forms import Form
-from api.casework.pages import go, page, problem, to_sign_in
+from api.casework.pages import go, page, problem, sentence, to_sign_in
 from api.deps import DB, SignedIn, Today, Viewer, csrf_ok
 from triage.casework import need_choices, referrals
 from triage.casework.calendar_file import case_calendar
@@ -134,20 +134,11 @@ def _need(db: Database, v: Viewer, case_id: str, need_id: str) -> need_choices.N
     return next((o for o in need_choices.need_options(db, v.actor, case_id) if o.need_id == need_id), None)
 
 
-def _agencies(db: Database) -> list[tuple[str, str]]:
-    from sqlmodel import col, select
-
-    from triage.store.models import Agency
-
-    with db.transaction() as s:
-        return [(a.id, a.name) for a in s.exec(select(Agency).order_by(col(Agency.name)))]
-
-
 @router.get("/casework/cases/{case_id}/needs/{need_id}", response_model=None)
-def choose_page(request: Request, db: DB, v: SignedIn, case_id: str, need_id: str) -> Response:
+def choose_page(request: Request, db: DB, v: SignedIn, case_id: str, need_id: str, day: Today) -> Response:
     if v is None:
         return to_sign_in()
-    return _choose(request, db, v, case_id, need_id, {}, {})
+    return _choose(request, db, v, case_id, need_id, day, {}, {})
 
 
 def _choose(
@@ -156,12 +147,13 @@ def _choose(
     v: Viewer,
     case_id: str,
     need_id: str,
+    day: dt.date,
     values: dict[str, Any],
     errors: dict[str, str],
     status_code: int = 200,
 ) -> Response:
     try:
-        case = get_case(db, v.actor, case_id, dt.date.today())
+        case = get_case(db, v.actor, case_id, day)
         option = _need(db, v, case_id, need_id)
     except StoreError as exc:
         return problem(request, v, "There is no such case for your organisation.", status_code=exc.status)
@@ -176,7 +168,7 @@ def _choose(
         case=case,
         option=option,
         label=labels.get(option.issue, option.issue),
-        agencies=_agencies(db),
+        agencies=need_choices.directory(db),
         values=values,
         errors=errors,
         unmet_words=UNMET_WORDS,
@@ -185,7 +177,7 @@ def _choose(
 
 
 @router.post("/casework/cases/{case_id}/needs/{need_id}", response_model=None)
-async def choose_post(request: Request, db: DB, v: SignedIn, case_id: str, need_id: str) -> Response:
+async def choose_post(request: Request, db: DB, v: SignedIn, case_id: str, need_id: str, day: Today) -> Response:
     """Draft a referral to the chosen match, or to another agency with the reason; or record the
     need as unmet. The person's consent to be referred to that agency is recorded when ticked."""
     if v is None:
@@ -209,7 +201,7 @@ async def choose_post(request: Request, db: DB, v: SignedIn, case_id: str, need_
             option = _need(db, v, case_id, need_id)
             if option is not None and option.matches and not unmet_why:
                 form.errors["unmet_reason"] = "Say why none of the agencies fits the person"
-                return _choose(request, db, v, case_id, need_id, values, form.errors, 400)
+                return _choose(request, db, v, case_id, need_id, day, values, form.errors, 400)
             need_choices.record_unmet(db, v.actor, case_id, need_id, unmet_why or None)
             return go(f"/casework/cases/{case_id}#needs")
         agency_id = other if choice == "other" else choice
@@ -222,7 +214,7 @@ async def choose_post(request: Request, db: DB, v: SignedIn, case_id: str, need_
         if values["consent"] and values["method"] not in ("verbal", "written"):
             form.errors["method"] = "Say whether consent was given verbally or in writing"
         if form.errors:
-            return _choose(request, db, v, case_id, need_id, values, form.errors, 400)
+            return _choose(request, db, v, case_id, need_id, day, values, form.errors, 400)
         need_choices.choose_agency(
             db,
             v.actor,
@@ -234,14 +226,9 @@ async def choose_post(request: Request, db: DB, v: SignedIn, case_id: str, need_
             consent_method=values["method"] or None,
         )
     except StoreError as exc:
-        form.errors["agency"] = _sentence(str(exc))
-        return _choose(request, db, v, case_id, need_id, values, form.errors, exc.status)
+        form.errors["agency"] = sentence(str(exc))
+        return _choose(request, db, v, case_id, need_id, day, values, form.errors, exc.status)
     return go(f"/casework/cases/{case_id}#needs")
-
-
-def _sentence(text: str) -> str:
-    field, sep, rest = text.partition(": ")
-    return rest[0].upper() + rest[1:] if sep and rest and " " not in field else text
 
 
 @router.post("/casework/cases/{case_id}/referrals/{referral_id}/{action}", response_model=None)
@@ -265,7 +252,7 @@ async def referral_post(
         gap = need_choices.consent_gaps(db, v.actor, case_id).get(referral_id, "the person's consent")
         return case_error(request, db, v, case_id, day, f"Not sent: {gap} is not recorded. Record it first.")
     except StoreError as exc:
-        return case_error(request, db, v, case_id, day, _sentence(str(exc)), exc.status)
+        return case_error(request, db, v, case_id, day, sentence(str(exc)), exc.status)
     return go(f"/casework/cases/{case_id}#needs")
 
 

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from api.casework.forms import Form
-from api.casework.pages import go, page, problem, to_sign_in
+from api.casework.pages import go, page, problem, sentence, to_sign_in
 from api.deps import DB, AppEngines, AppQuestionnaire, Drafts, SignedIn, Today, csrf_ok
 from api.web.questionnaire import REVIEWING_KEY, SALT_KEY, SESSION_KEY
 from triage.casework.cases import CommunicationNeeds, PersonDetails, create_case
@@ -277,7 +277,7 @@ async def consent_post(request: Request, db: DB, v: SignedIn, case_id: str, day:
                 feedback_agreed=purpose == "outcome_feedback",
             )
     except StoreError as exc:
-        return problem(request, v, _plain(exc), status_code=exc.status)
+        return problem(request, v, sentence(str(exc)), status_code=exc.status)
     return go(f"/casework/cases/{case_id}#consent")
 
 
@@ -291,13 +291,6 @@ async def consent_withdraw(request: Request, db: DB, v: SignedIn, consent_id: st
     try:
         c = withdraw_consent(db, v.actor, consent_id)
     except StoreError as exc:
-        return problem(request, v, _plain(exc), status_code=exc.status)
+        return problem(request, v, sentence(str(exc)), status_code=exc.status)
     case_id = form.text("case_id", 64)
     return go(f"/casework/cases/{case_id}#consent" if case_id else "/casework/cases") if c else go("/casework/cases")
-
-
-def _plain(exc: StoreError) -> str:
-    """A store error as a sentence: the services' messages start with the field they name."""
-    text = str(exc)
-    field, sep, rest = text.partition(": ")
-    return (rest[0].upper() + rest[1:]) if sep and rest and " " not in field else text

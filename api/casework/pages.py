@@ -70,3 +70,10 @@ def safe_next(raw: str | None) -> str | None:
     if raw and raw.startswith("/") and not raw.startswith("//") and "\\" not in raw:
         return raw
     return None
+
+
+def sentence(text: str) -> str:
+    """A service's message as a sentence for a page: the services start each message with the
+    field it names ("override_reason: say why ..."), which a person does not need to read."""
+    field, sep, rest = text.partition(": ")
+    return rest[0].upper() + rest[1:] if sep and rest and " " not in field else text

@@ -139,3 +139,9 @@ def consent_recipients(db: Database, actor: Actor, case_id: str) -> dict[str, st
     with db.transaction() as s:
         case = own_case(s, actor, case_id)
         return {c.id: recipient_label(s, c) for c in s.exec(select(Consent).where(Consent.case_id == case.id))}
+
+
+def directory(db: Database) -> list[tuple[str, str]]:
+    """Every agency in the directory as (id, name), by name: what a referrer may choose instead."""
+    with db.transaction() as s:
+        return [(a.id, a.name) for a in s.exec(select(Agency).order_by(col(Agency.name)))]
