@@ -28,7 +28,8 @@ from triage.store.types import utcnow
 EMERGENCY = {"person": {"age": 34, "borough": "hackney"},
              "housing": {"concern": True, "homeless_tonight": True},
              "family": {"domestic_abuse": True, "safe_now": False}}  # fmt: skip
-PERSON = PersonDetails(name="Testperson Emergency-Fictional", safe_contact=["via_referrer"])
+PERSON = PersonDetails(name="Testperson Emergency-Fictional", safe_contact=["via_referrer"], code_word="heron",
+                       communication=CommunicationNeeds(bsl=True))
 
 
 @pytest.fixture(scope="module")
@@ -85,6 +86,9 @@ def test_override_needs_a_reason_and_unmet_with_matches_needs_why(db: Database, 
     record_consent(db, lw, case.id, "referral", "the person", recipient_org_id=org_of(db, stranger), method="verbal")
     assert need_choices.consent_gaps(db, lw, case.id) == {}
     assert referrals.send_referral(db, lw, ref.id).status == "sent"
+    packet = referrals.get_referral(db, lw, ref.id)
+    assert packet.communication == ["needs a British Sign Language interpreter"]
+    assert packet.safe_times is None and packet.code_word is None  # via the referrer only: no code word to use
 
 
 def test_consent_expiry_and_review_dates(db: Database, engine: Engine) -> None:

@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from triage.casework.cases import CommunicationNeeds
 from triage.casework.consent import active_consent
 from triage.casework.contact import contact_of
 from triage.casework.referral_states import record_change, transition
@@ -88,6 +89,9 @@ class ReferralPacket(BaseModel):
     borough: str | None
     language: str | None
     interpreter_needed: bool | None
+    communication: list[str] = []
+    safe_times: str | None = None
+    code_word: str | None = None
     deadlines: list[dict[str, Any]]
     reasons: list[str]
     ruleset_version: str
@@ -422,8 +426,13 @@ def _packet(s: Session, ref: Referral) -> ReferralPacket:
             if n.issue == need.issue:
                 deadlines = [{"date": d.date.isoformat(), "label": d.label, "status": d.status} for d in n.deadlines]
                 reasons = [r.text for r in n.reasons]
-    contact = contact_of(case) if active or ref.sent_at is None else None
+    shown = active or ref.sent_at is None
+    contact = contact_of(case) if shown else None
+    needs = CommunicationNeeds.model_validate(case.communication or {}).words()
     return ReferralPacket(
+        communication=needs,
+        safe_times=case.safe_times if shown else None,
+        code_word=case.code_word if shown and contact is not None and contact.withheld is None else None,
         referral=referral_view_of(s, ref),
         consent_active=active,
         person_name=case.person_name if active or ref.sent_at is None else None,
