@@ -18,6 +18,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi_offline import FastAPIOffline
 
 from api import fhir, problems, sessions
+from api.casework import case_pages, evidence_pages, journey, letter_pages
 from api.casework import routes as casework
 from api.limits import RateLimiter, RequestLimits, SignInGuard, limit_storage
 from api.request_log import RequestLog
@@ -44,7 +45,11 @@ ROUTERS = (
     referrals.router,
     letters.router,
     agencies.router,
-    casework.router,  # sign-in, case list, case page, agency inbox (issue 4)
+    journey.router,  # save the result as a case, consent (issue 18); before the case page's /{case_id}
+    case_pages.router,  # case page, an agency per need, send, calendar (issue 18)
+    letter_pages.router,  # letters: preview, PDF, Word, fill missing fields (issue 18)
+    evidence_pages.router,  # medical evidence requests sent, chased, received (issue 18)
+    casework.router,  # sign-in, case list, agency inbox (issue 4)
     consents.router,  # record and withdraw consent (letters need it)
     fhir.router,  # /fhir: referrals in as ServiceRequest, out as ServiceRequest and Task (issue 20)
 )

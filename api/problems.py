@@ -20,7 +20,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException
 
@@ -105,7 +105,9 @@ def install(app: FastAPI) -> None:
         return _invalid(errors)
 
     @app.exception_handler(HTTPException)
-    async def _http(request: Request, exc: HTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: HTTPException) -> Response:
+        if exc.status_code in (404, 405) and wants_html(request):
+            return error_page(request, exc.status_code)
         detail = str(exc.detail)
         if detail == phrase(exc.status_code):
             detail = {404: "No such resource.", 405: "This method is not allowed here."}.get(exc.status_code, detail)
@@ -143,11 +145,30 @@ def install(app: FastAPI) -> None:
         return _invalid(field_problems(exc.problems))
 
     @app.exception_handler(Exception)
-    async def _crash(request: Request, exc: Exception) -> JSONResponse:
+    async def _crash(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
+        if wants_html(request):
+            return error_page(request, 500)
         return problem(500, None, "The server could not complete the request.")
 
     _document_problems(app)
+
+
+_API_PREFIXES = ("/v1", "/fhir", "/healthz", "/readyz", "/docs", "/redoc", "/openapi.json", "/static")
+
+
+def wants_html(request: Request) -> bool:
+    """A browser asking for a page (not the JSON API): it gets an HTML error page in the site's style."""
+    path = request.url.path
+    if any(path == p or path.startswith(p + "/") for p in _API_PREFIXES):
+        return False
+    return "text/html" in request.headers.get("accept", "")
+
+
+def error_page(request: Request, status: int) -> Response:
+    from api.web.templating import render
+
+    return render(request, "pages/error.html", status_code=status, status=status)
 
 
 def _flat_routes(routes: list[Any]) -> Iterator[Any]:

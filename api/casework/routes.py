@@ -9,78 +9,46 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api import sessions
-from api.deps import DB, SignedIn, SignInLocked, Viewer, csrf_ok, csrf_token, sign_in
-from api.web.templating import add_template_dir, render
+from api.casework.pages import page, problem, safe_next, to_sign_in
+from api.deps import DB, SignedIn, SignInLocked, Today, Viewer, csrf_ok, csrf_token, sign_in
+from api.web.templating import render
 from triage.casework import referrals
-from triage.casework.cases import get_case, list_cases
+from triage.casework.cases import list_cases
 from triage.store.db import Database
 from triage.store.errors import StoreError
 from triage.store.models import DECLINE_CODES, OUTCOME_CODES
 
-add_template_dir(Path(__file__).resolve().parent / "templates")
 router = APIRouter(include_in_schema=False)
-
-DECLINE_LABELS = {
-    "out_of_scope": "Out of scope", "wrong_area_or_issue": "Wrong area of law or issue", "wrong_tier": "Wrong tier",
-    "no_capacity": "No capacity", "conflict_of_interest": "Conflict of interest", "duplicate": "Duplicate referral",
-    "could_not_contact": "Could not contact the person", "other": "Other (say why)",
-}  # fmt: skip
-OUTCOME_LABELS = {
-    "resolved": "Resolved", "partly_resolved": "Partly resolved", "not_resolved": "Not resolved",
-    "withdrawn": "Person withdrew", "no_contact": "No contact",
-}  # fmt: skip
-STATUS_LABELS = {
-    "draft": "Draft (not sent)", "sent": "Sent", "accepted": "Accepted", "declined": "Declined",
-    "in_progress": "In progress", "closed": "Closed", "cancelled": "Cancelled",
-}  # fmt: skip
+_QUESTIONNAIRE_KEYS = ("questionnaire_draft", "questionnaire_salt", "questionnaire_reviewing")
 
 
-def _today(as_of: str | None) -> dt.date:
+def _today(as_of: str | None, default: dt.date) -> dt.date:
     if as_of:
         try:
             return dt.date.fromisoformat(as_of)
         except ValueError:
             pass
-    return dt.date.today()
+    return default
 
 
-def _nav(v: Viewer) -> list[dict[str, str]]:
-    items = []
-    if v.is_referrer:
-        items.append({"href": "/casework/cases", "text": "Cases"})
-    if v.is_adviser:
-        items.append({"href": "/casework/inbox", "text": "Referral inbox"})
-    return items
-
-
-def _page(request: Request, v: Viewer, template: str, status_code: int = 200, **ctx: object) -> HTMLResponse:
-    return render(
-        request, template, status_code=status_code, viewer=v, header_navigation=_nav(v),
-        csrf=csrf_token(request), status_labels=STATUS_LABELS, outcome_labels=OUTCOME_LABELS,
-        decline_labels=DECLINE_LABELS, **ctx,
-    )  # fmt: skip
+_page = page
+_forbidden = problem
 
 
 def _to_sign_in() -> RedirectResponse:
-    return RedirectResponse("/sign-in", status_code=303)
-
-
-def _forbidden(request: Request, v: Viewer | None, message: str, status_code: int = 403) -> HTMLResponse:
-    if v is None:
-        return render(request, "casework/problem.html", status_code=status_code, message=message)
-    return _page(request, v, "casework/problem.html", status_code=status_code, message=message)
+    return to_sign_in()
 
 
 @router.get("/sign-in", response_class=HTMLResponse)
-def sign_in_page(request: Request) -> HTMLResponse:
-    return render(request, "casework/sign_in.html", csrf=csrf_token(request), error=None, email="")
+def sign_in_page(request: Request, next: str | None = None) -> HTMLResponse:
+    return render(request, "casework/sign_in.html", csrf=csrf_token(request), error=None, email="",
+                  next=safe_next(next))  # fmt: skip
 
 
 @router.post("/sign-in", response_model=None)
@@ -90,19 +58,24 @@ def sign_in_post(
     email: Annotated[str, Form()] = "",
     password: Annotated[str, Form()] = "",
     csrf: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "",
 ) -> Response:
+    back = safe_next(next)
     if not csrf_ok(request, csrf):
         return render(request, "casework/sign_in.html", status_code=403, csrf=csrf_token(request),
-                      error="The form expired. Please sign in again.", email=email)  # fmt: skip
+                      error="The form expired. Please sign in again.", email=email, next=back)  # fmt: skip
+    # Signing in starts a new session; questionnaire answers in progress stay with the person signing in.
+    kept = {k: request.session[k] for k in _QUESTIONNAIRE_KEYS if k in request.session}
     try:
         v = sign_in(request, db, email, password)
     except SignInLocked as locked:
         return render(request, "casework/sign_in.html", status_code=429, csrf=csrf_token(request),
-                      error=str(locked), email=email)  # fmt: skip
+                      error=str(locked), email=email, next=back)  # fmt: skip
     if v is None:
         return render(request, "casework/sign_in.html", status_code=401, csrf=csrf_token(request),
-                      error="The email address or password is not right.", email=email)  # fmt: skip
-    return RedirectResponse("/casework/cases" if v.is_referrer else "/casework/inbox", status_code=303)
+                      error="The email address or password is not right.", email=email, next=back)  # fmt: skip
+    request.session.update(kept)
+    return RedirectResponse(back or ("/casework/cases" if v.is_referrer else "/casework/inbox"), status_code=303)
 
 
 @router.post("/sign-out", response_model=None)
@@ -123,26 +96,14 @@ def casework_home(v: SignedIn) -> Response:
 
 
 @router.get("/casework/cases", response_model=None)
-def case_list(request: Request, db: DB, v: SignedIn, as_of: str | None = None) -> Response:
+def case_list(request: Request, db: DB, v: SignedIn, day: Today, as_of: str | None = None) -> Response:
     """The link worker's cases: referral status counts and overdue evidence requests."""
     if v is None:
         return _to_sign_in()
     if not v.is_referrer:
         return _forbidden(request, v, "Only referrers can see the case list.")
-    today = _today(as_of)
+    today = _today(as_of, day)
     return _page(request, v, "casework/cases.html", cases=list_cases(db, v.actor, today), today=today)
-
-
-@router.get("/casework/cases/{case_id}", response_model=None)
-def case_page(request: Request, db: DB, v: SignedIn, case_id: str, as_of: str | None = None) -> Response:
-    """One case: needs, referrals with status and outcome, consents, evidence requests."""
-    if v is None:
-        return _to_sign_in()
-    try:
-        case = get_case(db, v.actor, case_id, _today(as_of))
-    except StoreError as exc:
-        return _forbidden(request, v, str(exc), status_code=exc.status)
-    return _page(request, v, "casework/case.html", case=case, today=_today(as_of))
 
 
 @router.get("/casework/inbox", response_model=None)

@@ -21,8 +21,8 @@ from api.problems import ProblemError
 from api.v1.examples import CASE_EXAMPLES
 from triage.casework import amend as store_amend
 from triage.casework import cases as store_cases
+from triage.casework.case_letters import LETTER_DETAILS_KEY
 from triage.casework.cases import PersonDetails
-from triage.casework.letter_details import LETTER_DETAILS_KEY
 from triage.casework.place import case_place
 from triage.engine.assessment import Assessment, LetterNeeded
 from triage.facts import CaseFacts

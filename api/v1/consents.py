@@ -40,7 +40,9 @@ class ConsentCreate(BaseModel):
         },
     )  # fmt: skip
 
-    purpose: ConsentPurpose = Field(description="referral, medical_evidence, duty_to_refer or outcome_feedback.")
+    purpose: ConsentPurpose = Field(
+        description="referral, share_health, medical_evidence, duty_to_refer or outcome_feedback."
+    )
     given_by: Annotated[str, Field(min_length=1, max_length=200, pattern=r"\S")] = Field(
         description="Who gave consent: the person, or who speaks for them."
     )
@@ -54,7 +56,11 @@ class ConsentCreate(BaseModel):
 
     @model_validator(mode="after")
     def _recipient(self) -> ConsentCreate:
-        if self.recipient_org_id is None and self.recipient_name is None and self.purpose != "outcome_feedback":
+        if (
+            self.recipient_org_id is None
+            and self.recipient_name is None
+            and self.purpose not in ("outcome_feedback", "share_health")
+        ):
             raise ValueError("give recipient_org_id or recipient_name: consent names who may receive the data")
         return self
 

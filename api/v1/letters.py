@@ -26,17 +26,16 @@ from sqlmodel import Session
 
 from api.deps import DB, Caller
 from api.problems import ProblemError
-from triage.casework.consent import active_consent
-from triage.casework.letter_details import LETTER_DETAILS_KEY, letter_details
+from triage.casework.case_letters import details_for
 from triage.engine.assessment import Assessment
 from triage.facts import CaseFacts
-from triage.letters import MEDIA_TYPES, build_context, render_letter
-from triage.letters.inputs import CONSENT_PURPOSE, RECIPIENT_SECTION
+from triage.letters import MEDIA_TYPES, build_context, parse_details, render_letter
+from triage.letters.inputs import CONSENT_PURPOSE
 from triage.rulesets.model import MedicalPurpose
 from triage.store import audit
 from triage.store.access import own_case
 from triage.store.errors import ConsentRequired
-from triage.store.models import Case, Consent
+from triage.store.models import Case
 
 router = APIRouter(tags=["letters"])
 Kind = Literal["referral", "medical_evidence", "duty_to_refer", "voluntary_referral", "action_plan"]
@@ -76,17 +75,13 @@ def negotiate(fmt: str | None, accept: str | None) -> str:
     return min(ranked)[2]
 
 
-# The stored consent purpose each letter needs (CONSENT_PURPOSE): a voluntary referral to the council
-# (from a GP practice, outside s.213B) is a referral to a named organisation, never a s.213B consent.
-
-
-def live_consent(s: Session, case: Case, kind: str, recipient: str | None) -> Consent:
-    """The consent the casework service finds for ``kind``'s letter, preferring one to
-    ``recipient``; a 409 naming what is missing and how to record it if there is none."""
-    purpose = CONSENT_PURPOSE[kind]
+def _details(s: Session, case: Case, kind: str) -> Any:
+    """The case's letter details (``triage.casework.case_letters``); a 409 naming what is
+    missing and how to record it when the letter's consent is not recorded."""
     try:
-        return active_consent(s, case.id, purpose, preferred_recipient=recipient)
+        return parse_details(details_for(s, case, kind), "case letter details")
     except ConsentRequired:
+        purpose = CONSENT_PURPOSE[kind]
         raise ProblemError(
             409,
             f"case {case.id}: no live consent for purpose {purpose!r} (none recorded, or it was withdrawn); "
@@ -95,15 +90,6 @@ def live_consent(s: Session, case: Case, kind: str, recipient: str | None) -> Co
             missing=f"consent.{purpose}",
             errors=[{"field": f"consent.{purpose}", "problem": "no live stored consent for this purpose"}],
         ) from None
-
-
-def _details(s: Session, case: Case, kind: str) -> Any:
-    consent = None
-    if kind in CONSENT_PURPOSE:
-        stored = case.answers.get(LETTER_DETAILS_KEY) or {}
-        recipient = (stored.get(RECIPIENT_SECTION[kind]) or {}).get("organisation")
-        consent = live_consent(s, case, kind, recipient if isinstance(recipient, str) else None)
-    return letter_details(s, case, kind, consent)
 
 
 @router.get(

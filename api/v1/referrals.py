@@ -195,7 +195,9 @@ def create_referral(
             recipient_org_id=agency.organisation_id,
             feedback_agreed=body.consent.feedback_agreed,
         )
-        ref = lifecycle.draft_referral(tx, who.actor, case_id, need.id, agency.id)
+        # An agency the caller named is its choice; the API has no field for why (yet).
+        why = "named by the API caller" if body.agency_id is not None else None
+        ref = lifecycle.draft_referral(tx, who.actor, case_id, need.id, agency.id, override_reason=why)
         if body.send:
             ref = lifecycle.send_referral(tx, who.actor, ref.id)
         return 201, ReferralCreated(referral=ref, consent=consent, match=best, alternatives=alternatives)

@@ -1,4 +1,4 @@
-"""General pages around the questionnaire: session keep-alive and end, accessibility, privacy."""
+"""General pages around the questionnaire: quick exit, session keep-alive and end, accessibility, privacy."""
 
 from __future__ import annotations
 

@@ -30,6 +30,7 @@ from api.deps import AppEngines, AppQuestionnaire, Drafts, Today, csrf_ok, csrf_
 from api.sessions import IDLE_TIMEOUT_SECONDS
 from api.web.templating import render
 from triage.casework.drafts import Draft, DraftStore, normalise_code
+from triage.casework.summary import first_actions
 from triage.engine.assessment import Need
 from triage.questionnaire import Questionnaire, flow
 from triage.questionnaire.answers import Answer, AnswerError, from_form
@@ -322,7 +323,7 @@ def show_page(request: Request, token: str, qn: AppQuestionnaire, store: Drafts)
 
 
 @router.post("/questionnaire/page/{token}")
-async def answer_page(request: Request, token: str, qn: AppQuestionnaire, store: Drafts) -> Response:
+async def answer_page(request: Request, token: str, qn: AppQuestionnaire, store: Drafts, day: Today) -> Response:
     opened = _open_page(request, qn, store, token)
     if isinstance(opened, Response):
         return opened
@@ -344,7 +345,7 @@ async def answer_page(request: Request, token: str, qn: AppQuestionnaire, store:
     targets: dict[str, str] = {}
     for q in view.questions:
         try:
-            new[q.id] = from_form(q, raw)
+            new[q.id] = from_form(q, raw, today=day)
         except AnswerError as exc:
             errors[q.id] = words.error(q.id, exc.key, **exc.values)
             targets[q.id] = exc.field if q.type in ("date", "number", "text") else _field_id(q)
@@ -454,5 +455,6 @@ def result(request: Request, qn: AppQuestionnaire, store: Drafts, engines: AppEn
     return render(request, "questionnaire/result.html",
                   **_ctx(request, words, assessment=a, needs=[_need_view(n) for n in a.needs], worth=worth,
                          general=general,
+                         first=first_actions(a), urgency_words=URGENCY_WORDS,
                          complete=complete, as_of=day, code=draft.code,
                          quick_exit=any(v.safety for v in flow.pages(qn, answers))))  # fmt: skip

@@ -17,6 +17,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]  # fmt: skip
 ROOT = Path(__file__).resolve().parents[2]
+DEMO_PASSWORD = "browser-tests-demo-password"  # the demo users' password in the test server only
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="browser tests need Debian's /usr/bin/chromium")
 
@@ -35,7 +36,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     home = tmp_path_factory.mktemp("triage-home")
     port = _free_port()
     env = {**os.environ, "TRIAGE_HOME": str(home), "TRIAGE_AS_OF": "2026-11-23", "TRIAGE_DEMO": "1",
-           "TRIAGE_SECRET_KEY": "browser-tests-only-not-a-secret"}  # fmt: skip
+           "TRIAGE_SECRET_KEY": "browser-tests-only-not-a-secret", "TRIAGE_DEMO_PASSWORD": DEMO_PASSWORD}  # fmt: skip
     log = (home / "server.log").open("w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "--factory", "api.app:create_app", "--host", "127.0.0.1", "--port", str(port),

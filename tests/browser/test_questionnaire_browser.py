@@ -51,9 +51,18 @@ def _new_page_type(qn: Questionnaire, page: Any) -> bool:
     return True
 
 
+def no_sideways_scroll(page: Any) -> None:
+    widths = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    wide = page.evaluate("""() => [...document.querySelectorAll('body *')]
+        .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
+        .slice(-3).map(e => e.tagName + '.' + e.className)""")
+    assert widths[0] <= widths[1], f"{page.url} scrolls sideways: {widths}: {wide}"
+
+
 def complete(page: Any, qn: Questionnaire, answers: dict[str, Any], server: str, *, check_axe: bool,
-             shots: Path | None = None, name: str = "") -> list[str]:  # fmt: skip
-    """Start, answer every page, check answers, see the result. Returns every URL visited."""
+             shots: Path | None = None, name: str = "", check_width: bool = False) -> list[str]:  # fmt: skip
+    """Start, answer every page, check answers, see the result. Returns every URL visited.
+    ``check_width``: no page may scroll sideways (run it in a narrow viewport)."""
     page.goto(server + "/")
     if check_axe:
         assert axe_violations(page) == [], "start page"
@@ -66,6 +75,8 @@ def complete(page: Any, qn: Questionnaire, answers: dict[str, Any], server: str,
             assert axe_violations(page) == [], page.url
         if shots and len(urls) <= 3:
             shoot(page, shots, f"{name}-{page_id(page)}")
+        if check_width:
+            no_sideways_scroll(page)
         assert fill(page, qn, answers), f"nothing to answer on {page.url}"
         page.get_by_role("button", name="Continue").click()
         assert "There is a problem" not in page.content(), page.url
@@ -93,6 +104,15 @@ KEY_NEEDS: dict[str, dict[str, tuple[int, str, str, str]]] = {
     "mould_child_asthma": {"housing.disrepair": (3, "urgent", "", "Urgent")},
     "eviction_interpreter": {"housing.possession_social": (3, "emergency", "2026-11-30", "7 days left")},
 }  # fmt: skip
+
+
+def test_every_questionnaire_page_fits_320_px(browser: Any, server: str, qn: Questionnaire) -> None:
+    """At 320 px wide (WCAG 1.4.10 reflow) no page of a whole questionnaire scrolls sideways."""
+    context = browser.new_context(viewport={"width": 320, "height": 640})
+    page = context.new_page()
+    complete(page, qn, PERSONAS["eviction_interpreter"], server, check_axe=False, check_width=True)
+    no_sideways_scroll(page)
+    context.close()
 
 
 @pytest.mark.parametrize("name", sorted(PERSONAS))

@@ -140,3 +140,16 @@ PERSONAS: dict[str, dict[str, Any]] = {
     "mould_child_asthma": MOULD_CHILD_ASTHMA,
     "eviction_interpreter": EVICTION_INTERPRETER,
 }
+
+# (e) Three problems at once: a housing association possession claim with a hearing next week,
+# PIP refused 20 days ago and council tax arrears at final notice. The link worker's whole
+# journey in the browser (issue 18) starts from it. Not one of PERSONAS.
+THREE_PROBLEMS: dict[str, Any] = {
+    **PIP_WITH_DEBT,
+    **{k: v for k, v in EVICTION_INTERPRETER.items() if k.startswith("housing_")},
+    **_HOUSING_CONSENT,
+    "screen_areas": ["housing", "benefits", "debt"],
+    "debt_priority": ["council_tax"],
+    "debt_non_priority": "no",
+    "person_borough": "hackney",
+}

@@ -40,7 +40,7 @@ def test_upgrade_empty_database_to_head(fresh_url: str) -> None:
     db = Database(make_engine(fresh_url))
     assert db.revision() is None
     db.migrate()
-    assert db.revision() == head_revision() == "0005"
+    assert db.revision() == head_revision() == "0006"
     names = set(inspect(db.engine).get_table_names())
     assert names >= TABLES
     indexes = {ix["name"] for ix in inspect(db.engine).get_indexes("referrals")}
@@ -64,7 +64,7 @@ def test_upgrade_from_previous_revision_keeps_data(fresh_url: str) -> None:
             {"t": "2026-11-23 10:00:00"},
         )
     db.migrate()
-    assert db.revision() == "0005"
+    assert db.revision() == "0006"
     assert "ix_referrals_agency_status" in {ix["name"] for ix in inspect(db.engine).get_indexes("referrals")}
     with db.engine.connect() as conn:
         assert conn.execute(text("SELECT name FROM organisations WHERE id = 'o1'")).scalar_one() == "Fictional GP"

@@ -21,8 +21,8 @@ from typing import Any
 from pydantic import ValidationError
 from sqlmodel import Session, col, delete, select
 
+from triage.casework.case_letters import LETTER_DETAILS_KEY
 from triage.casework.cases import PersonDetails, case_etag, case_view, parse_case_facts
-from triage.casework.letter_details import LETTER_DETAILS_KEY
 from triage.casework.place import audit_detail
 from triage.engine.assessment import Assessment
 from triage.engine.engine import Engine

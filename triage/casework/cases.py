@@ -24,6 +24,8 @@ from triage.engine.engine import Engine
 from triage.facts import CaseFacts, FactsError, parse_facts
 from triage.facts.common import plain_text
 from triage.facts.contact import ContactMethod, normalise_methods
+from triage.facts.identifiers import normalise_nhs_number
+from triage.facts.languages import language_codes
 from triage.routing.place import place_of
 from triage.rulesets.model import URGENCY_ORDER
 from triage.store import audit
@@ -56,6 +58,47 @@ from triage.store.views import (
 EARLIEST_BIRTH = dt.date(1900, 1, 1)
 
 
+class CommunicationNeeds(BaseModel):
+    """What the person needs to take part; sent with every referral and letter."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    language: str | None = Field(default=None, description="ISO 639-1 code from triage.facts.languages.")
+    interpreter: bool = False
+    bsl: bool = Field(default=False, description="A British Sign Language interpreter.")
+    easy_read: bool = False
+    large_print: bool = False
+
+    @field_validator("language")
+    @classmethod
+    def _listed(cls, v: str | None) -> str | None:
+        if v is not None and v not in language_codes():
+            raise ValueError(f"not a language on the list (ISO 639-1 code): {v!r}")
+        return v
+
+    def words(self) -> list[str]:
+        """Each need as a short phrase, for pages, packets and letters."""
+        from triage.facts.languages import language_label
+
+        out = []
+        if self.language and self.language != "en":
+            out.append(f"main language {language_label(self.language)}")
+        if self.interpreter:
+            out.append("needs an interpreter")
+        if self.bsl:
+            out.append("needs a British Sign Language interpreter")
+        if self.easy_read:
+            out.append("easy read documents")
+        if self.large_print:
+            out.append("large print")
+        return out
+
+    def access_words(self) -> list[str]:
+        """What a letter's access section has no row of its own for (language and interpreter do)."""
+        return [w for w, on in (("a British Sign Language interpreter", self.bsl), ("easy read documents",
+                self.easy_read), ("large print", self.large_print)) if on]  # fmt: skip
+
+
 class PersonDetails(BaseModel):
     """Who the person is and how to reach them safely. Kept apart from the facts the
     rules see, and removed on erasure."""
@@ -65,11 +108,15 @@ class PersonDetails(BaseModel):
     # Refused at the edge: a name with a NUL in it would be stored and then stop every letter.
     name: Annotated[str | None, Field(max_length=200), AfterValidator(plain_text)] = None
     date_of_birth: dt.date | None = None
+    nhs_number: str | None = Field(default=None, description="Optional; checked and kept as ten digits.")
     phone: Annotated[str | None, Field(max_length=40), AfterValidator(plain_text)] = None
     email: Annotated[str | None, Field(max_length=200), AfterValidator(plain_text)] = None
     address: Annotated[str | None, Field(max_length=500), AfterValidator(plain_text)] = None
     safe_contact: list[ContactMethod] | None = None
     safe_contact_notes: Annotated[str | None, Field(max_length=500), AfterValidator(plain_text)] = None
+    safe_times: Annotated[str | None, Field(max_length=200), AfterValidator(plain_text)] = None
+    code_word: Annotated[str | None, Field(max_length=100), AfterValidator(plain_text)] = None
+    communication: CommunicationNeeds = CommunicationNeeds()
 
     @field_validator("date_of_birth")
     @classmethod
@@ -78,6 +125,25 @@ class PersonDetails(BaseModel):
         if value is not None and not EARLIEST_BIRTH <= value <= dt.date.today():
             raise ValueError(f"expected a day from {EARLIEST_BIRTH.isoformat()} to today, got {value.isoformat()}")
         return value
+
+    @field_validator("nhs_number")
+    @classmethod
+    def _nhs_number(cls, v: str | None) -> str | None:
+        return normalise_nhs_number(v) if v and v.strip() else None
+
+
+def _with_communication(facts: CaseFacts, needs: CommunicationNeeds) -> CaseFacts:
+    """The facts with the person's language and interpreter need as the link worker recorded them
+    with the person (later and surer than a questionnaire answer): routing matches on them."""
+    person = facts.person
+    update: dict[str, Any] = {}
+    if needs.language and person.language != needs.language:
+        update["language"] = needs.language
+    if (needs.interpreter or needs.bsl) and person.interpreter_needed is not True:
+        update["interpreter_needed"] = True
+    if not update:
+        return facts
+    return facts.model_copy(update={"person": person.model_copy(update=update)})
 
 
 def parse_case_facts(raw: CaseFacts | dict[str, Any]) -> CaseFacts:
@@ -136,9 +202,9 @@ def create_case(
     nothing recorded, contact is only via the referrer.
     """
     require_role(actor, REFERRER_ROLES, "create cases")
-    parsed = parse_case_facts(facts)
-    assessment = engine.assess(parsed, as_of)
     person = person or PersonDetails()
+    parsed = _with_communication(parse_case_facts(facts), person.communication)
+    assessment = engine.assess(parsed, as_of)
     stated = [parsed.person.safe_contact] if parsed.person.safe_contact else []
     methods: list[str] = list(normalise_methods(person.safe_contact or stated, "person.safe_contact"))
     now = utcnow()
@@ -154,6 +220,10 @@ def create_case(
             contact_address=person.address,
             safe_contact=methods or ["via_referrer"],
             safe_contact_notes=person.safe_contact_notes,
+            safe_times=person.safe_times,
+            code_word=person.code_word,
+            nhs_number=person.nhs_number,
+            communication=person.communication.model_dump(),
             borough=parsed.person.borough,
             postcode_district=parsed.person.postcode_district,
             facts=parsed.model_dump(mode="json", exclude_none=True),
@@ -215,6 +285,10 @@ def case_view(session: Session, case: Case, today: dt.date) -> CaseView:
         postcode_district=case.postcode_district,
         safe_contact=list(case.safe_contact),
         safe_contact_notes=case.safe_contact_notes,
+        safe_times=case.safe_times,
+        code_word=case.code_word,
+        nhs_number=case.nhs_number,
+        communication=dict(case.communication or {}),
         contact=contact_of(case),
         as_of=case.as_of,
         ruleset_name=case.ruleset_name,

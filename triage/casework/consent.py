@@ -13,13 +13,16 @@ from triage.store.access import REFERRER_ROLES, own_case, require_role
 from triage.store.audit import Actor
 from triage.store.db import Database
 from triage.store.errors import ConsentRequired, InvalidInput, NotFound
-from triage.store.models import Agency, Consent, ConsentPurpose, Organisation, Outcome, Referral
+from triage.store.models import Agency, Consent, ConsentMethod, ConsentPurpose, Organisation, Outcome, Referral
 from triage.store.types import utcnow
 from triage.store.views import ConsentView, consent_view
 
-PURPOSES = ("referral", "medical_evidence", "outcome_feedback", "duty_to_refer")
+PURPOSES = ("referral", "share_health", "medical_evidence", "outcome_feedback", "duty_to_refer")
 """``duty_to_refer``: the person agreed to a Housing Act 1996 s.213B referral to the housing
-authority they chose. ``consents.purpose`` is a plain string column: no migration needed."""
+authority they chose. ``share_health``: explicit consent (UK GDPR Art 9(2)(a)) for health
+information to go with referrals; without it letters leave health information out.
+``consents.purpose`` is a plain string column: no migration needed."""
+METHODS = ("verbal", "written")
 
 
 def record_consent(
@@ -33,10 +36,23 @@ def record_consent(
     recipient_name: str | None = None,
     feedback_agreed: bool = False,
     at: dt.datetime | None = None,
+    method: ConsentMethod | None = None,
+    expires_on: dt.date | None = None,
+    review_on: dt.date | None = None,
 ) -> ConsentView:
     """Record explicit consent: ``given_by`` (the person, or who speaks for them) agreed on
-    ``at`` that this case may be shared for ``purpose`` with one recipient."""
+    ``at`` that this case may be shared for ``purpose`` with one recipient; taken ``method``
+    (verbal or written), to review on ``review_on`` and lapsing after ``expires_on``."""
     require_role(actor, REFERRER_ROLES, "record consent")
+    given_on = (at or utcnow()).date()
+    if method is not None and method not in METHODS:
+        raise InvalidInput(f"method: expected verbal or written, got {method!r}", field="method")
+    if expires_on is not None and expires_on < given_on:
+        raise InvalidInput("expires_on: the expiry date must be today or later", field="expires_on")
+    if review_on is not None and review_on < given_on:
+        raise InvalidInput("review_on: the review date must be today or later", field="review_on")
+    if review_on is not None and expires_on is not None and review_on > expires_on:
+        raise InvalidInput("review_on: review the consent before it expires", field="review_on")
     if purpose not in PURPOSES:
         raise InvalidInput(f"purpose: expected one of {', '.join(PURPOSES)}, got {purpose!r}", field="purpose")
     if actor.user_id is None:
@@ -67,6 +83,9 @@ def record_consent(
             taken_by=actor.user_id,
             given_at=at or utcnow(),
             feedback_agreed=feedback_agreed,
+            method=method,
+            expires_on=expires_on,
+            review_on=review_on,
         )
         s.add(c)
         s.flush()
@@ -128,7 +147,7 @@ def active_consent(
     recipient_name: str | None = None,
     preferred_recipient: str | None = None,
 ) -> Consent:
-    """The newest unwithdrawn consent for this purpose and recipient; ConsentRequired if none.
+    """The newest unwithdrawn, unexpired consent for this purpose and recipient; ConsentRequired if none.
 
     The only place that decides whether consent allows a step. ``recipient_org_id`` or
     ``recipient_name`` require that recipient; ``preferred_recipient`` (a letter's addressee,
@@ -140,7 +159,12 @@ def active_consent(
         q = q.where(Consent.recipient_org_id == recipient_org_id)
     elif recipient_name is not None:
         q = q.where(Consent.recipient_name == recipient_name)
-    live = list(session.exec(q.order_by(col(Consent.given_at).desc())))
+    today = utcnow().date()
+    live = [
+        c
+        for c in session.exec(q.order_by(col(Consent.given_at).desc()))
+        if c.expires_on is None or c.expires_on >= today
+    ]
     wanted = (preferred_recipient or "").strip().casefold()
     found = next((c for c in live if wanted and recipient_label(session, c).casefold() == wanted), None)
     found = found or (live[0] if live else None)

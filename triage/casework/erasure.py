@@ -91,6 +91,10 @@ def _erase(s: Any, case: Case, when: dt.datetime, actor: Actor | None) -> dict[s
             contact_email=None,
             contact_address=None,
             safe_contact_notes=None,
+            safe_times=None,
+            code_word=None,
+            nhs_number=None,
+            communication={},
             postcode_district=None,
             facts={},
             answers={},
@@ -101,12 +105,17 @@ def _erase(s: Any, case: Case, when: dt.datetime, actor: Actor | None) -> dict[s
         ),
     )
     run("consents", update(Consent).where(col(Consent.case_id) == cid).values(given_by=None, recipient_name=None))
-    run("referrals", update(Referral).where(col(Referral.case_id) == cid).values(decline_text=None))
+    run(
+        "referrals",
+        update(Referral).where(col(Referral.case_id) == cid).values(decline_text=None, override_reason=None),
+    )
     if ref_ids:
         run("outcomes", update(Outcome).where(col(Outcome.referral_id).in_(ref_ids)).values(notes=None))
     run(
         "medical_evidence_requests",
-        update(MedicalEvidenceRequest).where(col(MedicalEvidenceRequest.case_id) == cid).values(clinician=None),
+        update(MedicalEvidenceRequest)
+        .where(col(MedicalEvidenceRequest.case_id) == cid)
+        .values(clinician=None, reply_note=None),
     )
     run("audit_log", update(AuditEntry).where(col(AuditEntry.case_id) == cid).values(detail={}))
     # Queued events about this case's referrals lose their payload but stay countable.

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from sqlmodel import select
+
 from triage.casework.consent import active_consent
 from triage.engine.assessment import Assessment
 from triage.rulesets.model import MedicalPurpose
@@ -108,12 +110,40 @@ def chase(db: Database, actor: Actor, request_id: str, on: dt.date) -> EvidenceV
         return evidence_view(req, on)
 
 
-def mark_received(db: Database, actor: Actor, request_id: str, on: dt.date) -> EvidenceView:
+def mark_received(db: Database, actor: Actor, request_id: str, on: dt.date, note: str | None = None) -> EvidenceView:
+    """Record the reply received on ``on``, with a short ``note`` of what it says."""
+    if note is not None and len(note) > 500:
+        raise InvalidInput("note: keep the note to 500 characters", field="note")
     with db.transaction() as s:
         req = _mine(s, actor, request_id)
         if on < req.sent_on:
             raise InvalidInput("on: is before the request was sent", field="on")
         req.received_on = on
+        req.reply_note = (note or "").strip() or None
         s.add(req)
         audit.record(s, actor, "evidence.received", case_id=req.case_id, detail={"request_id": req.id})
         return evidence_view(req, on)
+
+
+def request_for_letter(
+    db: Database, actor: Actor, case_id: str, purpose: MedicalPurpose, clinician: str, sent_on: dt.date
+) -> EvidenceView:
+    """Record a request for the evidence a medical evidence letter of the case asks for: about the
+    need the assessment names for ``purpose``, due MARGIN_DAYS before that need's first open
+    act-by deadline (so the reply arrives well before the legal limit), else in 14 days."""
+    with db.transaction() as s:
+        case = own_case(s, actor, case_id)
+        assessment = Assessment.model_validate(case.assessment)
+        issue = next(
+            (x.issue for x in assessment.letters if x.kind == "medical_evidence" and x.purpose == purpose), None
+        )
+        if issue is None:
+            raise InvalidInput(f"purpose: the case does not call for {purpose} medical evidence", field="purpose")
+        need = next((n for n in assessment.needs if n.issue == issue), None)
+        live = sorted((d for d in (need.deadlines if need else []) if d.kind == "act_by" and d.status == "open"),
+                      key=lambda d: d.date)  # fmt: skip
+        stored = s.exec(select(Need).where(Need.case_id == case.id, Need.issue == issue)).first()
+    deadline_id = live[0].deadline_id if live else None
+    needed_by = None if live else sent_on + dt.timedelta(days=14)
+    return request_evidence(db, actor, case_id, purpose, clinician, sent_on, deadline_id=deadline_id,
+                            needed_by=needed_by, need_id=stored.id if stored else None)  # fmt: skip

@@ -26,12 +26,14 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from triage.casework.cases import CommunicationNeeds
 from triage.casework.consent import active_consent, outcome_feedback_agreed, visible_outcome
 from triage.casework.contact import contact_of
 from triage.casework.referral_states import record_change, transition
 from triage.engine.assessment import Assessment
 from triage.facts import CaseFacts
-from triage.routing.matching import AgencyMatch, route_need
+from triage.routing.matching import AgencyMatch, NeedRoute, route_need
+from triage.routing.place import Place
 from triage.store import audit
 from triage.store.access import AGENCY_ROLES, REFERRER_ROLES, agency_of, own_case, require_role, visible_referral
 from triage.store.agencies import entry_of
@@ -87,6 +89,9 @@ class ReferralPacket(BaseModel):
     borough: str | None
     language: str | None
     interpreter_needed: bool | None
+    communication: list[str] = []
+    safe_times: str | None = None
+    code_word: str | None = None
     deadlines: list[dict[str, Any]]
     reasons: list[str]
     issue_label: str = Field(default="", description="The legal issue in words (the issue code when erased).")
@@ -108,7 +113,7 @@ class RoutedNeed(BaseModel):
 # --- helpers -----------------------------------------------------------------
 
 
-def _view(s: Session, ref: Referral, actor: Actor) -> ReferralView:
+def referral_view_of(s: Session, ref: Referral, actor: Actor) -> ReferralView:
     need = s.get(Need, ref.need_id)
     agency = s.get(Agency, ref.agency_id)
     assert need is not None
@@ -138,10 +143,9 @@ def _assessment_need(case: Case, issue: str) -> Any:
     raise NotFound(f"case {case.id}: the assessment has no need {issue}", field="need_id")
 
 
-def _route_one(
-    s: Session, actor: Actor, case: Case, need: Need, at: dt.datetime, previous: Referral | None = None
-) -> RoutedNeed:
-    """Route one need: a draft referral to the best match not yet tried, or an unmet-need record."""
+def candidates(s: Session, case: Case, need: Need) -> tuple[NeedRoute, frozenset[str], Place]:
+    """Where ``need`` could go now: the directory's matches (skipping agencies that declined it),
+    the agencies that declined, and the place the person lives in."""
     person = CaseFacts.model_validate(case.facts).person
     declined = frozenset(
         s.exec(select(Referral.agency_id).where(Referral.need_id == need.id, Referral.status == "declined")).all()
@@ -151,6 +155,14 @@ def _route_one(
 
     place = place_of(person)
     result = route_need(_assessment_need(case, need.issue), person, place, agencies, _open_loads(s), declined)
+    return result, declined, place
+
+
+def _route_one(
+    s: Session, actor: Actor, case: Case, need: Need, at: dt.datetime, previous: Referral | None = None
+) -> RoutedNeed:
+    """Route one need: a draft referral to the best match not yet tried, or an unmet-need record."""
+    result, declined, place = candidates(s, case, need)
     if result.matches:
         best = result.matches[0]
         ref = Referral(
@@ -170,8 +182,24 @@ def _route_one(
         s.flush()
         record_change(s, actor, ref, None, "draft", at, {"agency_id": best.agency_id, "issue": need.issue}, case.id)
         return RoutedNeed(
-            need_id=need.id, issue=need.issue, referral=_view(s, ref, actor), alternatives=result.matches[1:]
+            need_id=need.id, issue=need.issue, referral=referral_view_of(s, ref, actor), alternatives=result.matches[1:]
         )
+    unmet = record_unmet_row(s, actor, case, need, result, declined, place, at)
+    return RoutedNeed(need_id=need.id, issue=need.issue, unmet=unmet_view(unmet))
+
+
+def record_unmet_row(
+    s: Session,
+    actor: Actor,
+    case: Case,
+    need: Need,
+    result: NeedRoute,
+    declined: frozenset[str],
+    place: Place,
+    at: dt.datetime,
+    why: str | None = None,
+) -> UnmetNeed:
+    """Record that no agency takes ``need`` (the routing's reason, or the link worker's ``why``)."""
     reason: str = result.unmet_reason or "no_agency"
     detail = result.unmet_detail or ""
     if declined:
@@ -179,6 +207,8 @@ def _route_one(
             "all_declined",
             f"declined by {len(declined)} agencies ({', '.join(sorted(declined))}); {detail}",
         )
+    if why:
+        reason, detail = "none_suitable", f"the referrer found none suitable: {why}"
     unmet = UnmetNeed(
         need_id=need.id,
         case_id=case.id,
@@ -193,7 +223,7 @@ def _route_one(
     s.add(unmet)
     s.flush()
     audit.record(s, actor, "need.unmet", case_id=case.id, detail={"need_id": need.id, "reason": reason}, at=at)
-    return RoutedNeed(need_id=need.id, issue=need.issue, unmet=unmet_view(unmet))
+    return unmet
 
 
 def _notify_referrer(s: Session, ref: Referral, event: str, at: dt.datetime, extra: dict[str, Any]) -> None:
@@ -223,11 +253,21 @@ def route_case(db: Database, actor: Actor, case_id: str, at: dt.datetime | None 
 
 
 def draft_referral(
-    db: Database, actor: Actor, case_id: str, need_id: str, agency_id: str, at: dt.datetime | None = None
+    db: Database,
+    actor: Actor,
+    case_id: str,
+    need_id: str,
+    agency_id: str,
+    at: dt.datetime | None = None,
+    override_reason: str | None = None,
 ) -> ReferralView:
-    """A draft referral to an agency the referrer chose (e.g. an alternative match)."""
+    """A draft referral to an agency the referrer chose (e.g. an alternative match).
+
+    With ``override_reason`` (why the referrer chose otherwise) it may go to an agency the
+    directory does not match for the need; the reason is kept on the referral."""
     require_role(actor, REFERRER_ROLES, "draft referrals")
     when = at or utcnow()
+    why = (override_reason or "").strip() or None
     with db.transaction() as s:
         case = own_case(s, actor, case_id)
         need = s.get(Need, need_id)
@@ -235,14 +275,28 @@ def draft_referral(
             raise NotFound(f"need {need_id}: not a need of case {case_id}", field="need_id")
         if s.get(Agency, agency_id) is None:
             raise NotFound(f"agency {agency_id}: not in the directory", field="agency_id")
+        live = s.exec(
+            select(Referral.id).where(Referral.need_id == need.id, col(Referral.status).in_(LIVE_STATUSES[:-1]))
+        ).first()
+        if live is not None:
+            raise InvalidTransition(
+                f"need {need.issue}: already has a referral in progress; cancel it first", field="need_id"
+            )
+        matched = next((m for m in candidates(s, case, need)[0].matches if m.agency_id == agency_id), None)
+        if matched is None and why is None:
+            raise InvalidInput(
+                "override_reason: this agency is not a match for the need; say why you chose it",
+                field="override_reason",
+            )
         ref = Referral(
             case_id=case.id,
             need_id=need.id,
             agency_id=agency_id,
             referrer_org_id=case.organisation_id,
             status="draft",
-            rank=0,
-            match_reasons=["chosen by the referrer"],
+            rank=matched.rank if matched else 0,
+            match_reasons=[*(matched.reasons if matched else []), "chosen by the referrer"],
+            override_reason=why,
             created_by=actor.user_id,
             created_at=when,
             updated_at=when,
@@ -251,7 +305,7 @@ def draft_referral(
         s.flush()
         record_change(s, actor, ref, None, "draft", when,
                       {"agency_id": agency_id, "issue": need.issue, "chosen": True}, case.id)  # fmt: skip
-        return _view(s, ref, actor)
+        return referral_view_of(s, ref, actor)
 
 
 def send_referral(db: Database, actor: Actor, referral_id: str, at: dt.datetime | None = None) -> ReferralView:
@@ -284,7 +338,7 @@ def send_referral(db: Database, actor: Actor, referral_id: str, at: dt.datetime 
             target,
             when,
         )
-        return _view(s, ref, actor)
+        return referral_view_of(s, ref, actor)
 
 
 def accept_referral(db: Database, actor: Actor, referral_id: str, at: dt.datetime | None = None) -> ReferralView:
@@ -293,7 +347,7 @@ def accept_referral(db: Database, actor: Actor, referral_id: str, at: dt.datetim
     with db.transaction() as s:
         ref, _ = transition(s, actor, referral_id, "accept", when, accepted_at=when, accepted_by=actor.user_id)
         _notify_referrer(s, ref, "referral.accepted", when, {})
-        return _view(s, ref, actor)
+        return referral_view_of(s, ref, actor)
 
 
 def decline_referral(
@@ -320,7 +374,7 @@ def decline_referral(
         assert case is not None and need is not None
         referrer = Actor(user_id=None, organisation_id=case.organisation_id, role="referrer")
         rerouted = _route_one(s, referrer, case, need, when, previous=ref)
-        return _view(s, ref, actor), rerouted
+        return referral_view_of(s, ref, actor), rerouted
 
 
 def start_work(db: Database, actor: Actor, referral_id: str, at: dt.datetime | None = None) -> ReferralView:
@@ -328,7 +382,7 @@ def start_work(db: Database, actor: Actor, referral_id: str, at: dt.datetime | N
     with db.transaction() as s:
         ref, _ = transition(s, actor, referral_id, "start", when)
         _notify_referrer(s, ref, "referral.in_progress", when, {})
-        return _view(s, ref, actor)
+        return referral_view_of(s, ref, actor)
 
 
 def close_referral(
@@ -343,14 +397,14 @@ def close_referral(
         # The referrer hears that it closed; how, only if the person agreed to feedback.
         told = {"outcome": outcome.outcome} if outcome_feedback_agreed(s, ref) else {"outcome": None}
         _notify_referrer(s, ref, "referral.closed", when, told)
-        return _view(s, ref, actor)
+        return referral_view_of(s, ref, actor)
 
 
 def cancel_referral(db: Database, actor: Actor, referral_id: str, at: dt.datetime | None = None) -> ReferralView:
     when = at or utcnow()
     with db.transaction() as s:
         ref, _ = transition(s, actor, referral_id, "cancel", when)
-        return _view(s, ref, actor)
+        return referral_view_of(s, ref, actor)
 
 
 def get_referral(db: Database, actor: Actor, referral_id: str) -> ReferralPacket:
@@ -379,9 +433,14 @@ def _packet(s: Session, ref: Referral, actor: Actor) -> ReferralPacket:
                 label = n.issue_label
                 deadlines = [{"date": d.date.isoformat(), "label": d.label, "status": d.status} for d in n.deadlines]
                 reasons = [r.text for r in n.reasons]
-    contact = contact_of(case) if active or ref.sent_at is None else None
+    shown = active or ref.sent_at is None
+    contact = contact_of(case) if shown else None
+    needs = CommunicationNeeds.model_validate(case.communication or {}).words()
     return ReferralPacket(
-        referral=_view(s, ref, actor),
+        communication=needs,
+        safe_times=case.safe_times if shown else None,
+        code_word=case.code_word if shown and contact is not None and contact.withheld is None else None,
+        referral=referral_view_of(s, ref, actor),
         consent_active=active,
         person_name=case.person_name if active or ref.sent_at is None else None,
         safe_contact=contact,
@@ -408,7 +467,7 @@ def agency_inbox(db: Database, actor: Actor, statuses: tuple[str, ...] | None = 
         refs = list(s.exec(q.order_by(col(Referral.sent_at).desc(), col(Referral.id))))
         for r in refs:
             audit.record(s, actor, "referral.list", case_id=r.case_id, referral_id=r.id)
-        return [_view(s, r, actor) for r in refs]
+        return [referral_view_of(s, r, actor) for r in refs]
 
 
 # --- reporting for partnerships and rule auditors ------------------------------

@@ -111,8 +111,28 @@ def _text(q: Question, raw: str) -> str:
     return text
 
 
-def from_form(q: Question, form: Mapping[str, Any]) -> Answer:
-    """Read one question's answer from submitted form fields.
+LONG_PAST_DAYS = 365
+"""An event ahead (a hearing, a due date) given as more than this many days ago is a typing slip
+more often than a fact: the person is asked to check it (a recent missed hearing still goes through)."""
+
+
+def check_when(q: Question, answer: Answer, today: date | None) -> Answer:
+    """A date answer checked against ``today`` for the direction the question expects (``when``)."""
+    if today is None or q.type != "date" or q.when is None or not isinstance(answer, str):
+        return answer
+    if answer in UNKNOWN_ANSWERS:
+        return answer
+    day = date.fromisoformat(answer)
+    if q.when == "past" and day > today:
+        raise AnswerError(q.id, "date_future", field=f"{q.id}-day")
+    if q.when == "coming" and (today - day).days > LONG_PAST_DAYS:
+        raise AnswerError(q.id, "date_long_past", field=f"{q.id}-day")
+    return answer
+
+
+def from_form(q: Question, form: Mapping[str, Any], today: date | None = None) -> Answer:
+    """Read one question's answer from submitted form fields; with ``today``, a date is also
+    checked for the direction the question expects (:func:`check_when`).
 
     Field names: the question id (radios, checkboxes, a single input); for a
     date ``<id>-day``, ``<id>-month``, ``<id>-year``; for inputs, the unknown
@@ -149,7 +169,7 @@ def from_form(q: Question, form: Mapping[str, Any]) -> Answer:
     if not typed:
         raise AnswerError(q.id, "required", field=f"{q.id}-day" if q.type == "date" else None)
     if q.type == "date":
-        return _date_parts(q, *parts)
+        return check_when(q, _date_parts(q, *parts), today)
     if q.type == "number":
         return _number(q, values(q.id)[0])
     return _text(q, values(q.id)[0])

@@ -62,6 +62,11 @@ class Question(_Strict):
     max_length: int = Field(default=100, ge=1, le=500)
     pattern: str | None = Field(default=None, description="text only: a regular expression the answer must match.")
     transform: Literal["lower", "upper"] | None = None
+    when: Literal["past", "coming"] | None = Field(
+        default=None,
+        description="date only: 'past' for a day that has happened (a decision, a notice received): a future "
+        "day is refused; 'coming' for an event ahead (a hearing, a due date): a day long past is refused.",
+    )
     exclusive: tuple[str, ...] = Field(
         default=(), description="multiple only: options that cannot be chosen with any other (e.g. none)."
     )

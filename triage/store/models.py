@@ -53,9 +53,13 @@ DECLINE_CODES: tuple[str, ...] = (
 )
 OutcomeCode = Literal["resolved", "partly_resolved", "not_resolved", "withdrawn", "no_contact"]
 OUTCOME_CODES: tuple[str, ...] = ("resolved", "partly_resolved", "not_resolved", "withdrawn", "no_contact")
-ConsentPurpose = Literal["referral", "medical_evidence", "outcome_feedback", "duty_to_refer"]
+ConsentPurpose = Literal["referral", "share_health", "medical_evidence", "outcome_feedback", "duty_to_refer"]
+ConsentMethod = Literal["verbal", "written"]
 CONTACT_METHODS: tuple[str, ...] = ("phone", "text", "email", "post", "via_referrer")
-UnmetReason = Literal["no_agency", "all_full", "place_unknown", "place_ambiguous", "outside_london", "all_declined"]
+UnmetReason = Literal[
+    "no_agency", "no_language", "all_full", "place_unknown", "place_ambiguous", "outside_london", "all_declined",
+    "none_suitable",
+]  # fmt: skip
 
 
 def new_id() -> str:
@@ -153,6 +157,11 @@ class Case(SQLModel, table=True):
     contact_address: str | None = Field(default=None, max_length=500)
     safe_contact: list[str] = _json_list()
     safe_contact_notes: str | None = Field(default=None, max_length=500)
+    safe_times: str | None = Field(default=None, max_length=200)
+    code_word: str | None = Field(default=None, max_length=100)
+    nhs_number: str | None = Field(default=None, max_length=10)
+    # language (ISO 639-1), interpreter, bsl, easy_read, large_print: sent with every referral and letter
+    communication: dict[str, Any] = _json()
     borough: str | None = Field(default=None, max_length=40)
     postcode_district: str | None = Field(default=None, max_length=4)
     facts: dict[str, Any] = _json()
@@ -219,6 +228,9 @@ class Consent(SQLModel, table=True):
     taken_by: str = Field(foreign_key="users.id", max_length=64)
     given_at: dt.datetime = _when()
     feedback_agreed: bool = False
+    method: str | None = Field(default=None, max_length=16)  # verbal | written
+    expires_on: dt.date | None = None
+    review_on: dt.date | None = None
     withdrawn_at: dt.datetime | None = _when(nullable=True)
     withdrawn_by: str | None = Field(default=None, foreign_key="users.id", max_length=64)
 
@@ -241,6 +253,7 @@ class Referral(SQLModel, table=True):
     previous_referral_id: str | None = Field(default=None, max_length=64)
     decline_code: str | None = Field(default=None, max_length=32)
     decline_text: str | None = Field(default=None, max_length=500)
+    override_reason: str | None = Field(default=None, max_length=500)  # why not the best match
     created_by: str | None = Field(default=None, foreign_key="users.id", max_length=64)  # None: re-routed
     created_at: dt.datetime = _when()
     sent_at: dt.datetime | None = _when(nullable=True)
@@ -297,6 +310,7 @@ class MedicalEvidenceRequest(SQLModel, table=True):
     chase_every_days: int = 7
     chased_on: list[str] = _json_list()
     received_on: dt.date | None = None
+    reply_note: str | None = Field(default=None, max_length=500)
     created_by: str | None = Field(default=None, foreign_key="users.id", max_length=64)
     created_at: dt.datetime = _when()
 
@@ -384,15 +398,19 @@ PERSONAL_COLUMNS: dict[str, tuple[str, ...]] = {
         "contact_email",
         "contact_address",
         "safe_contact_notes",
+        "safe_times",
+        "code_word",
+        "nhs_number",
+        "communication",
         "postcode_district",
         "facts",
         "answers",
         "assessment",
     ),
     "consents": ("given_by", "recipient_name"),
-    "referrals": ("decline_text",),
+    "referrals": ("decline_text", "override_reason"),
     "outcomes": ("notes",),
-    "medical_evidence_requests": ("clinician",),
+    "medical_evidence_requests": ("clinician", "reply_note"),
     "audit_log": ("detail",),
 }
 

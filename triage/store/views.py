@@ -48,6 +48,7 @@ class ReferralView(_View):
     status: str
     rank: int
     match_reasons: list[str]
+    override_reason: str | None = None
     decline_code: str | None
     decline_text: str | None
     previous_referral_id: str | None
@@ -67,11 +68,18 @@ class ConsentView(_View):
     taken_by: str
     given_at: dt.datetime
     feedback_agreed: bool
+    method: str | None = None
+    expires_on: dt.date | None = None
+    review_on: dt.date | None = None
     withdrawn_at: dt.datetime | None
 
     @property
     def active(self) -> bool:
         return self.withdrawn_at is None
+
+    def live_on(self, day: dt.date) -> bool:
+        """Not withdrawn and not expired on ``day``."""
+        return self.withdrawn_at is None and (self.expires_on is None or day <= self.expires_on)
 
 
 class EvidenceView(_View):
@@ -87,8 +95,10 @@ class EvidenceView(_View):
     deadline_id: str | None
     chased_on: list[str]
     received_on: dt.date | None
+    reply_note: str | None = None
     overdue: bool
     chase_due: bool
+    next_chase_on: dt.date | None = None
 
 
 class UnmetNeedView(_View):
@@ -130,6 +140,10 @@ class CaseView(_View):
     postcode_district: str | None
     safe_contact: list[str]
     safe_contact_notes: str | None
+    safe_times: str | None = None
+    code_word: str | None = None
+    nhs_number: str | None = None
+    communication: dict[str, Any] = {}
     contact: SafeContact
     as_of: dt.date
     ruleset_name: str
@@ -188,6 +202,7 @@ def referral_view(ref: Referral, need: Need, agency_name: str, outcome: Outcome 
         status=ref.status,
         rank=ref.rank,
         match_reasons=list(ref.match_reasons),
+        override_reason=ref.override_reason,
         decline_code=ref.decline_code,
         decline_text=ref.decline_text,
         previous_referral_id=ref.previous_referral_id,
@@ -217,9 +232,19 @@ def evidence_view(r: MedicalEvidenceRequest, today: dt.date) -> EvidenceView:
         deadline_id=r.deadline_id,
         chased_on=list(r.chased_on),
         received_on=r.received_on,
+        reply_note=r.reply_note,
         overdue=waiting and today > r.needed_by,
         chase_due=waiting and (today - last).days >= r.chase_every_days,
+        next_chase_on=_next_chase(r, last) if waiting else None,
     )
+
+
+def _next_chase(r: MedicalEvidenceRequest, last: dt.date) -> dt.date:
+    """The day to chase: ``chase_every_days`` after the request or the last chase, and never
+    later than halfway from then to the reply-by date (so a reply can still arrive in time)."""
+    regular = last + dt.timedelta(days=r.chase_every_days)
+    halfway = last + (r.needed_by - last) / 2 if r.needed_by > last else last
+    return min(regular, halfway) if halfway > last else regular
 
 
 def unmet_view(u: UnmetNeed) -> UnmetNeedView:
