@@ -22,7 +22,14 @@ from pydantic import ValidationError
 from sqlmodel import Session, col, delete, select
 
 from triage.casework.case_letters import LETTER_DETAILS_KEY
-from triage.casework.cases import PersonDetails, case_etag, case_view, parse_case_facts
+from triage.casework.cases import (
+    PersonDetails,
+    add_need_rules,
+    case_etag,
+    case_view,
+    first_deadline,
+    parse_case_facts,
+)
 from triage.casework.place import audit_detail
 from triage.engine.assessment import Assessment
 from triage.engine.engine import Engine
@@ -68,8 +75,6 @@ def _person(case: Case, patch: dict[str, Any]) -> PersonDetails:
 
 
 def _sync_needs(s: Session, case: Case, assessment: Assessment) -> None:
-    from triage.casework.cases import first_deadline
-
     existing = {n.issue: n for n in s.exec(select(Need).where(Need.case_id == case.id))}
     found = {n.issue for n in assessment.needs}
     for n in assessment.needs:
@@ -78,12 +83,7 @@ def _sync_needs(s: Session, case: Case, assessment: Assessment) -> None:
         s.add(row)
         s.flush()
         s.execute(delete(NeedRule).where(col(NeedRule.need_id) == row.id))
-        kinds: dict[str, str] = {}
-        for r in n.reasons:
-            if r.kind in ("need", "escalate") and r.id not in kinds:
-                kinds[r.id] = r.kind
-        for rule_id, kind in sorted(kinds.items()):
-            s.add(NeedRule(need_id=row.id, rule_id=rule_id, kind=kind))
+        add_need_rules(s, row.id, n)
     for issue, row in existing.items():
         if issue in found:
             continue

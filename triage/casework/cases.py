@@ -163,6 +163,16 @@ def first_deadline(need: AssessedNeed) -> dt.date | None:
     return min(dates) if dates else None
 
 
+def add_need_rules(session: Session, need_id: str, need: AssessedNeed) -> None:
+    """One row per rule that found the need or raised its tier (the first role each rule played)."""
+    kinds: dict[str, str] = {}
+    for r in need.reasons:
+        if r.kind in ("need", "escalate") and r.id not in kinds:
+            kinds[r.id] = r.kind
+    for rule_id, kind in sorted(kinds.items()):
+        session.add(NeedRule(need_id=need_id, rule_id=rule_id, kind=kind))
+
+
 def store_assessment(session: Session, case: Case, assessment: Assessment) -> list[Need]:
     """Write the needs (with the rules that found or escalated them) for a new assessment."""
     rows: list[Need] = []
@@ -177,12 +187,7 @@ def store_assessment(session: Session, case: Case, assessment: Assessment) -> li
         )
         session.add(need)
         session.flush()
-        kinds: dict[str, str] = {}
-        for r in n.reasons:
-            if r.kind in ("need", "escalate") and r.id not in kinds:
-                kinds[r.id] = r.kind
-        for rule_id, kind in sorted(kinds.items()):
-            session.add(NeedRule(need_id=need.id, rule_id=rule_id, kind=kind))
+        add_need_rules(session, need.id, n)
         rows.append(need)
     return rows
 
