@@ -84,14 +84,16 @@ class ServerSessions:
 
     def _settle(self, scope: Scope, token: str | None, before: dict[str, Any],
                 renewed: dt.datetime | None) -> str | None:  # fmt: skip
-        """Save, renew or delete the session; the Set-Cookie header value to send, if any."""
-        store = self._stores()
+        """Save, renew or delete the session; the Set-Cookie header value to send, if any.
+
+        A request without a session that made none (every API call) never touches the store."""
         now: dict[str, Any] = dict(scope.get("session") or {})
         if scope.get(_END) or not now:
             if token is not None:
-                store.destroy(token)
+                self._stores().destroy(token)
                 return self._cookie("", max_age=0)
             return None
+        store = self._stores()
         if token is not None and scope.get(_ROTATE):
             store.destroy(token)
             token = None

@@ -51,3 +51,13 @@ def quick_exit(request: Request, store: Drafts) -> HTMLResponse:
     response.headers["Cache-Control"] = "no-store"
     response.headers["Referrer-Policy"] = "no-referrer"
     return response
+
+
+@router.get("/accessibility", response_class=HTMLResponse)
+def accessibility(request: Request) -> HTMLResponse:
+    return render(request, "pages/accessibility.html")
+
+
+@router.get("/privacy", response_class=HTMLResponse)
+def privacy(request: Request) -> HTMLResponse:
+    return render(request, "pages/privacy.html")

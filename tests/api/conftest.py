@@ -71,8 +71,11 @@ def keys(db: Database) -> Keys:
 
 
 def api_app(db: Database | None = None) -> FastAPI:
-    """The real app, on ``db`` if given, without rate limiting (tests of it set their own)."""
-    return create_app(Settings(api_rate=0), database=db)
+    """The real app, on ``db`` if given, without rate limiting (tests of it set their own).
+
+    Without a store (a test points ``app.state.database`` at its own later) it delivers no
+    webhooks: the process's default store is not migrated, and a real start never migrates."""
+    return create_app(Settings(api_rate=0, outbox_worker=db is not None), database=db)
 
 
 @pytest.fixture

@@ -1,5 +1,8 @@
 """The deploy/ folder as far as this machine allows: the Compose file's structure (no Docker
-engine runs here) and the systemd units' commands started as plain processes."""
+engine runs here) and the systemd units' commands started as plain processes against
+PostgreSQL and Redis. The web unit runs ``triage serve --workers 2``: its two real worker
+processes share one rate limit (not one each) and one idempotency key (one case, however
+many workers the retries reach), and every request line in the JSON log carries a request id."""
 
 from __future__ import annotations
 
@@ -8,16 +11,24 @@ import re
 import shlex
 import signal
 import subprocess
+import threading
 import time
 from pathlib import Path
 
+import httpx
 import yaml
+from sqlmodel import func, select
 
-from tests.deploy.processes import ROOT, TRIAGE, free_port, process, stack
+from tests.api.examples import DISCHARGE_CASE
+from tests.deploy.processes import ROOT, TRIAGE, free_port, json_lines, process, stack
+from triage.casework.apikeys import create_key
 from triage.settings import Settings
+from triage.store.db import Database
+from triage.store.models import Case, Organisation
 
 DEPLOY = ROOT / "deploy"
 UNIT_TRIAGE = "/opt/triage/.venv/bin/triage"
+BURST = 12
 
 
 def _settings_named(env: dict[str, str]) -> set[str]:
@@ -86,7 +97,8 @@ def test_systemd_units_start_as_plain_processes(tmp_path: Path) -> None:
         # The units' environment file with this machine's database, Redis and state folder.
         env = {**example, **{k: st.env[k] for k in ("TRIAGE_DATABASE_URL", "TRIAGE_REDIS_URL", "TRIAGE_REDIS_PREFIX",
                                                      "TRIAGE_HOME", "TRIAGE_SECRET_KEY")}}  # fmt: skip
-        base = {**st.env, **env}
+        # At most BURST requests in any 120 s for the organisation, across both workers.
+        base = {**st.env, **env, "TRIAGE_API_RATE": "0.1", "TRIAGE_API_BURST": str(BURST)}
         assert db.revision() is None  # an empty store: the migrate unit makes it
         port = free_port()
         web = _unit("triage-web.service")
@@ -111,9 +123,50 @@ def test_systemd_units_start_as_plain_processes(tmp_path: Path) -> None:
             while "worker running" not in (tmp_path / "worker.log").read_text():
                 assert worker_proc.poll() is None and time.monotonic() < deadline, (tmp_path / "worker.log").read_text()
                 time.sleep(0.1)
+            statuses = _share_limit_and_idempotency(db, f"http://127.0.0.1:{port}")
             for proc in (web_proc, worker_proc):  # what systemd does on stop
                 proc.send_signal(signal.SIGTERM)
             assert worker_proc.wait(timeout=30) == 0
             assert web_proc.wait(timeout=30) == 0
         assert re.search(r'"path": "/readyz".*"status": 200', (tmp_path / "web.log").read_text())
+        with db.transaction() as s:
+            assert s.exec(select(func.count()).select_from(Case)).one() == 1
         db.dispose()
+    assert statuses.count(200) == BURST - 6 and statuses.count(429) == len(statuses) - (BURST - 6)
+    log = tmp_path / "web.log"
+    lines = [d for d in json_lines(log) if d.get("message") == "request" and d.get("path") == "/v1/cases"]
+    assert len({d["pid"] for d in lines}) == 2, "both workers answered"
+    assert all(isinstance(d.get("request_id"), str) and len(str(d["request_id"])) == 32 for d in lines)
+    assert "Testperson" not in log.read_text()  # no names in the log
+
+
+def _share_limit_and_idempotency(db: Database, base: str) -> list[int]:
+    """Six concurrent creations with one idempotency key, then 2 x BURST reads on new
+    connections (so both workers serve); the read statuses."""
+    with db.transaction() as s:
+        org = Organisation(name="Fictional Ward Team (test)", kind="hospital")
+        s.add(org)
+        s.flush()
+        org_id = org.id
+    _, key = create_key(db, org_id, "referrer", "ward system (test)")
+    headers = {"Authorization": f"Bearer {key}", "Idempotency-Key": "ward7-bed12-2026-11-23"}
+    answers: list[httpx.Response] = []
+    start = threading.Barrier(6)
+
+    def create() -> None:
+        start.wait()
+        with httpx.Client(base_url=base, timeout=60) as c:  # a connection of its own
+            answers.append(c.post("/v1/cases", json=DISCHARGE_CASE, headers=headers))
+
+    threads = [threading.Thread(target=create) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(r.status_code for r in answers) == [201] * 6, [r.text[:200] for r in answers]
+    assert len({r.json()["id"] for r in answers}) == 1
+    statuses = []
+    for _ in range(2 * BURST):
+        with httpx.Client(base_url=base, timeout=30) as c:  # new connections reach both workers
+            statuses.append(c.get("/v1/cases", headers={"Authorization": f"Bearer {key}"}).status_code)
+    return statuses
