@@ -428,9 +428,9 @@ def test_the_question_search_holds_no_contradictions(engine: Engine) -> None:
 def test_the_question_search_sorts_plans_by_what_they_would_change(engine: Engine) -> None:
     """Each live plan is read once, by the kind of result its rule gives, with its harm band worked out ahead."""
     from triage.engine.findings.plans import EMERGENCY_OR_DEADLINE, OTHER
+    from triage.engine.findings.question_search import _AREA_SECTIONS
 
-    every = frozenset({"housing", "benefits", "debt", "employment", "immigration", "family", "education",
-                       "community_care", "discrimination"})  # fmt: skip
+    every = frozenset(_AREA_SECTIONS)
     live = engine.findings.live_plans(AS_OF.toordinal(), every)
     held = [p.rule.rule.id for p in live.plans()]
     assert len(held) == len(set(held))

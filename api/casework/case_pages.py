@@ -19,7 +19,8 @@ from api.deps import DB, SignedIn, Today, Viewer, csrf_ok
 from triage.casework import need_choices, referrals
 from triage.casework.calendar_file import case_calendar
 from triage.casework.case_letters import KIND_TITLES
-from triage.casework.cases import CommunicationNeeds, get_case
+from triage.casework.cases import get_case
+from triage.casework.communication import CommunicationNeeds
 from triage.casework.summary import first_actions
 from triage.engine.assessment import Assessment
 from triage.facts.identifiers import format_nhs_number

@@ -17,7 +17,8 @@ from api.casework.forms import Form
 from api.casework.pages import go, page, problem, sentence, to_sign_in
 from api.deps import DB, AppEngines, AppQuestionnaire, Drafts, SignedIn, Today, csrf_ok
 from api.web.questionnaire import REVIEWING_KEY, SALT_KEY, SESSION_KEY
-from triage.casework.cases import CommunicationNeeds, PersonDetails, create_case
+from triage.casework.cases import PersonDetails, create_case
+from triage.casework.communication import CommunicationNeeds
 from triage.casework.consent import record_consent, withdraw_consent
 from triage.facts.identifiers import NhsNumberError, normalise_nhs_number
 from triage.facts.languages import language_codes, language_options

@@ -44,7 +44,7 @@ def _set_meta(folder: Path, version: str, published: str) -> None:
 
 @pytest.fixture(scope="module")
 def two_versions(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """rules/england (current, 2026.12.1) and rules/england-2026.4.1 (older: one rule at tier 3)."""
+    """rules/england (current, 2026.12.2) and rules/england-2026.4.1 (older: one rule at tier 3)."""
     current = copy_ruleset(tmp_path_factory.mktemp("versions"))
     old = current.parent / "england-2026.4.1"
     shutil.copytree(current, old)
@@ -70,12 +70,12 @@ def test_installed_versions_and_selection(two_versions: tuple[Path, Path]) -> No
     old, current = two_versions
     base = current.parent
     versions = installed("england", base)
-    assert [v.version for v in versions] == ["2026.4.1", "2026.12.1"]
+    assert [v.version for v in versions] == ["2026.4.1", "2026.12.2"]
     assert select("england", as_of=date(2026, 6, 1), base=base) == old
     assert select("england", as_of=date(2026, 11, 23), base=base) == current
     assert select("england", base=base) == current
     assert select("england", version="2026.4.1", base=base) == old
-    assert previous_version("england", "2026.12.1", base) == versions[0]
+    assert previous_version("england", "2026.12.2", base) == versions[0]
     assert previous_version("england", "2026.4.1", base) is None
     with pytest.raises(RegistryError, match=r"earliest installed, 2026\.4\.1, comes into force on 2026-04-01"):
         select("england", as_of=date(2026, 1, 1), base=base)
@@ -161,4 +161,4 @@ def test_report_without_previous_version(tmp_path: Path) -> None:
 
 def test_cli_versions_lists_the_bundled_version() -> None:
     r = runner.invoke(app, ["rules", "versions", "--as-of", "2026-11-23"])
-    assert r.exit_code == 0 and "* 2026.12.1" in r.output
+    assert r.exit_code == 0 and "* 2026.12.2" in r.output

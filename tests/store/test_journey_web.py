@@ -15,7 +15,7 @@ from sqlmodel import select
 
 from api.app import create_app
 from tests.questionnaire.personas import THREE_PROBLEMS
-from tests.questionnaire.test_web import walk
+from tests.questionnaire.test_web import FormClient, walk
 from tests.store.conftest import DEMO_PASSWORD, actor
 from tests.store.test_web import _csrf, sign_in
 from triage.casework import need_choices, referrals
@@ -37,7 +37,7 @@ PERSON = {"name": "Testperson Journey-Fictional", **DOB, "nhs_number": "999 000 
 @pytest.fixture
 def client(db: Database) -> Iterator[TestClient]:
     app = create_app(Settings(as_of=AS_OF, outbox_worker=False), database=db)
-    with TestClient(app, base_url="https://testserver") as c:
+    with FormClient(app, base_url="https://testserver") as c:
         yield c
 
 

@@ -13,7 +13,8 @@ from tests.store.conftest import actor
 from tests.store.helpers import AS_OF, org_of
 from triage.casework import need_choices, referrals
 from triage.casework.calendar_file import case_calendar
-from triage.casework.cases import CommunicationNeeds, PersonDetails, create_case, get_case
+from triage.casework.cases import PersonDetails, create_case, get_case
+from triage.casework.communication import CommunicationNeeds
 from triage.casework.consent import record_consent
 from triage.casework.evidence import request_evidence
 from triage.engine.engine import Engine

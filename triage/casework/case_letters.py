@@ -21,6 +21,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict
 from sqlmodel import Session, col, select
 
+from triage.casework.communication import CommunicationNeeds
 from triage.casework.consent import active_consent, recipient_label
 from triage.casework.evidence import MARGIN_DAYS
 from triage.engine.assessment import Assessment
@@ -168,8 +169,6 @@ def details_for(
     if notes:
         safe["details"] = ". ".join(notes)
     stored["safe_contact"] = safe
-    from triage.casework.cases import CommunicationNeeds
-
     words = CommunicationNeeds.model_validate(case.communication or {}).access_words()
     if words:
         access = dict(stored.get("access") or {})

@@ -14,6 +14,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 from sqlmodel import Session, col, select
 
+from triage.casework.communication import CommunicationNeeds
 from triage.casework.consent import visible_outcome
 from triage.casework.contact import contact_of
 from triage.casework.letter_details import letter_gaps
@@ -25,7 +26,6 @@ from triage.facts import CaseFacts, FactsError, parse_facts
 from triage.facts.common import plain_text
 from triage.facts.contact import ContactMethod, normalise_methods
 from triage.facts.identifiers import normalise_nhs_number
-from triage.facts.languages import language_codes
 from triage.routing.place import place_of
 from triage.rulesets.model import URGENCY_ORDER
 from triage.store import audit
@@ -56,47 +56,6 @@ from triage.store.views import (
 )
 
 EARLIEST_BIRTH = dt.date(1900, 1, 1)
-
-
-class CommunicationNeeds(BaseModel):
-    """What the person needs to take part; sent with every referral and letter."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    language: str | None = Field(default=None, description="ISO 639-1 code from triage.facts.languages.")
-    interpreter: bool = False
-    bsl: bool = Field(default=False, description="A British Sign Language interpreter.")
-    easy_read: bool = False
-    large_print: bool = False
-
-    @field_validator("language")
-    @classmethod
-    def _listed(cls, v: str | None) -> str | None:
-        if v is not None and v not in language_codes():
-            raise ValueError(f"not a language on the list (ISO 639-1 code): {v!r}")
-        return v
-
-    def words(self) -> list[str]:
-        """Each need as a short phrase, for pages, packets and letters."""
-        from triage.facts.languages import language_label
-
-        out = []
-        if self.language and self.language != "en":
-            out.append(f"main language {language_label(self.language)}")
-        if self.interpreter:
-            out.append("needs an interpreter")
-        if self.bsl:
-            out.append("needs a British Sign Language interpreter")
-        if self.easy_read:
-            out.append("easy read documents")
-        if self.large_print:
-            out.append("large print")
-        return out
-
-    def access_words(self) -> list[str]:
-        """What a letter's access section has no row of its own for (language and interpreter do)."""
-        return [w for w, on in (("a British Sign Language interpreter", self.bsl), ("easy read documents",
-                self.easy_read), ("large print", self.large_print)) if on]  # fmt: skip
 
 
 class PersonDetails(BaseModel):

@@ -26,14 +26,14 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from triage.casework.cases import CommunicationNeeds
+from triage.casework.communication import CommunicationNeeds
 from triage.casework.consent import active_consent, outcome_feedback_agreed, visible_outcome
 from triage.casework.contact import contact_of
 from triage.casework.referral_states import record_change, transition
 from triage.engine.assessment import Assessment
 from triage.facts import CaseFacts
 from triage.routing.matching import AgencyMatch, NeedRoute, route_need
-from triage.routing.place import Place
+from triage.routing.place import Place, place_of
 from triage.store import audit
 from triage.store.access import AGENCY_ROLES, REFERRER_ROLES, agency_of, own_case, require_role, visible_referral
 from triage.store.agencies import entry_of
@@ -151,8 +151,6 @@ def candidates(s: Session, case: Case, need: Need) -> tuple[NeedRoute, frozenset
         s.exec(select(Referral.agency_id).where(Referral.need_id == need.id, Referral.status == "declined")).all()
     )
     agencies = [entry_of(a) for a in s.exec(select(Agency).order_by(col(Agency.id)))]
-    from triage.routing.place import place_of
-
     place = place_of(person)
     result = route_need(_assessment_need(case, need.issue), person, place, agencies, _open_loads(s), declined)
     return result, declined, place

@@ -65,9 +65,9 @@ Pounds = Annotated[
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 
 
-def plain_text(value: str) -> str:
-    """``value`` if it holds no control characters, else a ValueError saying so."""
-    if _CONTROL.search(value):
+def plain_text(value: str | None) -> str | None:
+    """``value`` if it holds no control characters, else a ValueError saying so (None: not given)."""
+    if value is not None and _CONTROL.search(value):
         raise ValueError("contains control characters; use plain text")
     return value
 

@@ -4,7 +4,7 @@ Each version is a complete rule-set folder beside the others in ``rules/``
 (it shares ``taxonomy.yaml`` and ``resources.yaml`` there, which the loader
 reads from the folder's parent)::
 
-    rules/england/             the current version (ruleset.yaml: version 2026.12.1)
+    rules/england/             the current version (ruleset.yaml: version 2026.12.2)
     rules/england-2026.4.1/    an earlier version kept for replay and diffs
 
 A folder belongs to region ``england`` when its ``ruleset.yaml`` says
@@ -16,7 +16,7 @@ the next version's. Decisions record the version and the content hash
 :func:`find_by_hash`.
 
     >>> path = select("england", as_of=date(2026, 11, 23))   # the version in force that day
-    >>> path = select("england", version="2026.12.1")         # named explicitly
+    >>> path = select("england", version="2026.12.2")         # named explicitly
     >>> engine = Engine.default(path)
 """
 

@@ -18,14 +18,13 @@ from triage.engine.findings.cache import FindingsCache
 from triage.engine.findings.drafts import Draft, Letters
 from triage.engine.findings.plans import CROSS_CUTTING, TO_CONFIRM, Plan
 from triage.engine.flatten import AS_OF, CASE_MARK
+from triage.facts import SECTIONS
 from triage.facts.catalog import FACTS
 from triage.rulesets.conditions import DAY_SUFFIX
 from triage.rulesets.model import URGENCY_ORDER
 
-_AREA_SECTIONS = (
-    "housing", "benefits", "debt", "employment", "immigration", "family", "education",
-    "community_care", "discrimination",
-)  # fmt: skip
+# Every area of the facts model, in its order (the person and health open none).
+_AREA_SECTIONS = tuple(s for s in SECTIONS if s not in CROSS_CUTTING)
 # Per fact key: [harm band, fewest answers to settle a rule, -highest weight, -rules, key, issues].
 Scores = dict[str, list[Any]]
 _CONCERN_KEYS = tuple((s, f"{s}__concern") for s in _AREA_SECTIONS)
