@@ -75,11 +75,11 @@ def negotiate(fmt: str | None, accept: str | None) -> str:
     return min(ranked)[2]
 
 
-def _details(s: Session, case: Case, kind: str) -> Any:
+def _details(s: Session, case: Case, kind: str, purpose: str | None) -> Any:
     """The case's letter details (``triage.casework.case_letters``); a 409 naming what is
     missing and how to record it when the letter's consent is not recorded."""
     try:
-        return parse_details(details_for(s, case, kind), "case letter details")
+        return parse_details(details_for(s, case, kind, purpose=purpose), "case letter details")
     except ConsentRequired:
         purpose = CONSENT_PURPOSE[kind]
         raise ProblemError(
@@ -135,7 +135,7 @@ def letter(
             )
         audit.record(s, who.actor, "letter.render", case_id=case.id, detail={"kind": kind, "format": fmt})
         facts = CaseFacts.model_validate(case.facts)
-        details = _details(s, case, kind)
+        details = _details(s, case, kind, purpose)
     context = build_context(kind, facts, assessment, details, purpose)
     body = render_letter(kind, context, fmt)
     name = f"{kind}-{case_id[:8]}.{fmt}"

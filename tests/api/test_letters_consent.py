@@ -148,3 +148,26 @@ def test_consent_for_another_authority_does_not_cover_the_letter(client: TestCli
     assert r.status_code == 201
     r = _letter(client, keys, case_id)
     assert r.status_code == 422 and "consent covers only the recipient it names" in r.text
+
+
+def test_a_medical_evidence_letter_asks_for_a_reply_a_week_before_the_deadline(client: TestClient, keys: Keys) -> None:
+    """PIP refused on 3 November 2026: reconsideration by 3 December, so the clinician is asked to reply
+    by 26 November (MARGIN_DAYS before), never by the legal deadline itself."""
+    from tests.api.examples import PIP_CASE
+
+    letter = {"clinician": {"name": "Dr Pretend Example", "role": "General practitioner",
+                            "organisation": "Example Health Centre", "address": ["1 Imaginary Road"]},
+              "referrer": {"name": "Sam Placeholder", "role": "Link worker", "phone": "020 7946 0000"}}  # fmt: skip
+    headers = keys.bearer(keys.gp)
+    person = {**PIP_CASE["person"], "date_of_birth": "1970-05-04"}
+    r = client.post("/v1/cases", json={**PIP_CASE, "person": person, "letter": letter}, headers=headers)
+    assert r.status_code == 201, r.text
+    case_id = r.json()["id"]
+    given = client.post(f"/v1/cases/{case_id}/consents", headers=headers,
+                        json={"purpose": "medical_evidence", "given_by": "the person",
+                              "recipient_name": "Example Health Centre"})  # fmt: skip
+    assert given.status_code == 201, given.text
+    got = client.get(f"/v1/cases/{case_id}/letters/medical_evidence",
+                     params={"purpose": "pip", "format": "html"}, headers=headers)  # fmt: skip
+    assert got.status_code == 200, got.text
+    assert "26 November 2026" in got.text
