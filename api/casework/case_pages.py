@@ -14,8 +14,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from api.casework.forms import Form
-from api.casework.pages import go, page, problem, sentence, to_sign_in
-from api.deps import DB, SignedIn, Today, Viewer, csrf_ok
+from api.casework.pages import go, page, posted_form, problem, sentence, to_sign_in
+from api.deps import DB, SignedIn, Today, Viewer
 from triage.casework import need_choices, referrals
 from triage.casework.calendar_file import case_calendar
 from triage.casework.case_letters import KIND_TITLES
@@ -183,9 +183,9 @@ async def choose_post(request: Request, db: DB, v: SignedIn, case_id: str, need_
     need as unmet. The person's consent to be referred to that agency is recorded when ticked."""
     if v is None:
         return to_sign_in()
-    form = Form(await request.form())
-    if not csrf_ok(request, form.text("csrf")):
-        return problem(request, v, "The form expired. Go back, reload the page and try again.")
+    form = await posted_form(request, v)
+    if not isinstance(form, Form):
+        return form
     choice, other = form.text("agency", 64), form.text("other_agency", 64)
     why, unmet_why = form.text("override_reason", 500), form.text("unmet_reason", 500)
     values: dict[str, Any] = {
@@ -239,9 +239,9 @@ async def referral_post(
     """Send a draft referral (only with the consent it needs) or cancel one."""
     if v is None:
         return to_sign_in()
-    form = Form(await request.form())
-    if not csrf_ok(request, form.text("csrf")):
-        return problem(request, v, "The form expired. Go back, reload the page and try again.")
+    form = await posted_form(request, v)
+    if not isinstance(form, Form):
+        return form
     try:
         if action == "send":
             referrals.send_referral(db, v.actor, referral_id)

@@ -13,8 +13,8 @@ from fastapi.responses import Response
 
 from api.casework.case_pages import case_error
 from api.casework.forms import Form
-from api.casework.pages import go, problem, to_sign_in
-from api.deps import DB, SignedIn, Today, csrf_ok
+from api.casework.pages import go, posted_form, problem, to_sign_in
+from api.deps import DB, SignedIn, Today
 from triage.casework import evidence
 from triage.rulesets.model import MedicalPurpose
 from triage.store.errors import ConsentRequired, StoreError
@@ -28,9 +28,9 @@ async def evidence_sent(request: Request, db: DB, v: SignedIn, case_id: str, day
     """Record that a medical evidence request was sent to the clinician the person agreed to."""
     if v is None:
         return to_sign_in()
-    form = Form(await request.form())
-    if not csrf_ok(request, form.text("csrf")):
-        return problem(request, v, "The form expired. Go back, reload the page and try again.")
+    form = await posted_form(request, v)
+    if not isinstance(form, Form):
+        return form
     purpose, clinician = form.text("purpose", 40), form.text("clinician")
     sent = form.date("sent", "the date it was sent", when="past", today=day, required=True)
     if purpose not in PURPOSES:
@@ -55,9 +55,9 @@ async def evidence_update(request: Request, db: DB, v: SignedIn, case_id: str, r
     """Record a chase sent today, or the reply received on a day with a note of what it says."""
     if v is None:
         return to_sign_in()
-    form = Form(await request.form())
-    if not csrf_ok(request, form.text("csrf")):
-        return problem(request, v, "The form expired. Go back, reload the page and try again.")
+    form = await posted_form(request, v)
+    if not isinstance(form, Form):
+        return form
     try:
         if action == "chase":
             evidence.chase(db, v.actor, request_id, day)

@@ -14,8 +14,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from api.casework.forms import Form
-from api.casework.pages import go, page, problem, sentence, to_sign_in
-from api.deps import DB, AppEngines, AppQuestionnaire, Drafts, SignedIn, Today, csrf_ok
+from api.casework.pages import go, page, posted_form, problem, sentence, to_sign_in
+from api.deps import DB, AppEngines, AppQuestionnaire, Drafts, SignedIn, Today
 from api.web.questionnaire import REVIEWING_KEY, SALT_KEY, SESSION_KEY
 from triage.casework.cases import PersonDetails, create_case
 from triage.casework.communication import CommunicationNeeds
@@ -116,9 +116,9 @@ async def save_case(
         return to_sign_in("/casework/cases/new")
     if not v.is_referrer:
         return problem(request, v, "Only link workers and referrers can save cases.")
-    form = Form(await request.form())
-    if not csrf_ok(request, form.text("csrf")):
-        return problem(request, v, "The form expired. Go back, reload the page and try again.")
+    form = await posted_form(request, v)
+    if not isinstance(form, Form):
+        return form
     found = _answers(request, store, qn)
     if found is None:
         return problem(
@@ -228,9 +228,9 @@ async def consent_post(request: Request, db: DB, v: SignedIn, case_id: str, day:
     """Record each consent ticked, each as its own record (explicit and separate)."""
     if v is None:
         return to_sign_in()
-    form = Form(await request.form())
-    if not csrf_ok(request, form.text("csrf")):
-        return problem(request, v, "The form expired. Go back, reload the page and try again.")
+    form = await posted_form(request, v)
+    if not isinstance(form, Form):
+        return form
     values: dict[str, Any] = {
         "purposes": [p for p in form.ticked("purposes") if p in {c for c, _, _ in CONSENT_PURPOSES}],
         "given_by": form.text("given_by"),
@@ -286,9 +286,9 @@ async def consent_post(request: Request, db: DB, v: SignedIn, case_id: str, day:
 async def consent_withdraw(request: Request, db: DB, v: SignedIn, consent_id: str) -> Response:
     if v is None:
         return to_sign_in()
-    form = Form(await request.form())
-    if not csrf_ok(request, form.text("csrf")):
-        return problem(request, v, "The form expired. Go back, reload the page and try again.")
+    form = await posted_form(request, v)
+    if not isinstance(form, Form):
+        return form
     try:
         c = withdraw_consent(db, v.actor, consent_id)
     except StoreError as exc:

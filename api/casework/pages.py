@@ -8,7 +8,8 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from api.deps import Viewer, csrf_token
+from api.casework.forms import Form
+from api.deps import Viewer, csrf_ok, csrf_token
 from api.web.templating import add_template_dir, render
 
 add_template_dir(Path(__file__).resolve().parent / "templates")
@@ -77,3 +78,11 @@ def sentence(text: str) -> str:
     field it names ("override_reason: say why ..."), which a person does not need to read."""
     field, sep, rest = text.partition(": ")
     return rest[0].upper() + rest[1:] if sep and rest and " " not in field else text
+
+
+async def posted_form(request: Request, v: Viewer) -> Form | HTMLResponse:
+    """The posted form, or the page saying it expired when it lacks this session's CSRF token."""
+    form = Form(await request.form())
+    if not csrf_ok(request, form.text("csrf")):
+        return problem(request, v, "The form expired. Go back, reload the page and try again.")
+    return form
