@@ -3,18 +3,18 @@ import { initAll } from '../nhsuk/nhsuk-frontend.min.js'
 
 initAll()
 
-// Quick exit: tell the server to delete the draft and the session (keepalive: the request
-// outlives this page), then replace this page in history with the neutral site, so Back does
-// not return to it; the Escape key does the same from anywhere on a page that offers it.
-// Without JavaScript the link itself goes to /quick-exit, which does both.
+// Quick exit: hide the page at once, then replace it in history with /quick-exit, which
+// deletes the draft and the session on the server before it moves on to the neutral site.
+// Going through the server, not a background request, means Back can never reach a page
+// while the session still exists (a background request raced the Back button). The
+// Escape key does the same from anywhere on a page that offers it; without JavaScript
+// the link itself goes to /quick-exit.
 const quickExit = document.querySelector('[data-quick-exit]')
 if (quickExit) {
   const leave = (event) => {
     if (event) event.preventDefault()
     document.body.style.display = 'none'
-    fetch(quickExit.getAttribute('href'), { method: 'POST', keepalive: true, credentials: 'same-origin' })
-      .catch(() => {})
-    window.location.replace(quickExit.dataset.quickExit)
+    window.location.replace(quickExit.getAttribute('href'))
   }
   quickExit.addEventListener('click', leave)
   document.addEventListener('keydown', (event) => {
